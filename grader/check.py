@@ -1,0 +1,307 @@
+"""Exercise checks: type, then shape and dtype, then values, with French feedback.
+
+A check is split in two halves so that the call to the learner's code and the
+verdict can run in different processes: :meth:`FunctionExercise.run` calls the
+learner's function on a :class:`Case` and returns an :class:`Outcome` made of
+plain data; :meth:`FunctionExercise.judge` compares that outcome with the
+reference implementation of :mod:`solutions` and raises :class:`CheckFailed`
+with a French message when they differ.
+"""
+
+import contextlib
+import io
+import secrets
+import warnings
+import zlib
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+class CheckFailed(AssertionError):
+    """A learner's answer differs from the reference; the message is French."""
+
+
+class NotAttempted(CheckFailed):
+    """The learner's function still raises ``NotImplementedError``."""
+
+
+@dataclass
+class Case:
+    """One call of the learner's code: a French label and keyword arguments."""
+
+    label: str
+    kwargs: dict
+
+
+@dataclass
+class Outcome:
+    """What a call returned (``value``) or raised (``error``), as plain data."""
+
+    value: object = None
+    error: tuple | None = None  # (exception type name, message)
+    mutated: list = field(default_factory=list)  # arguments changed in place
+    warnings: list = field(default_factory=list)
+
+
+@dataclass
+class Mistake:
+    """A known mistake, modelled by a wrong implementation.
+
+    When the learner's output matches ``model``'s output on the same case (same
+    shape, equal values), the failure message gives ``hint``.
+    """
+
+    hint: str
+    model: object
+
+
+def describe(value, width=70):
+    """Short French description of a value, for feedback messages."""
+    if isinstance(value, np.ndarray):
+        text = np.array2string(
+            value, precision=8, threshold=12, edgeitems=2, max_line_width=width
+        )
+        text = " ".join(text.split())
+        return f"tableau de forme {value.shape}, dtype {value.dtype} : {text}"
+    if isinstance(value, bool | np.bool_):
+        return repr(bool(value))
+    if isinstance(value, np.floating | np.integer):
+        text = repr(value.item())
+        return text if value.dtype == np.float64 else f"{text} ({value.dtype})"
+    if isinstance(value, int | float):
+        return repr(value)
+    if value is None:
+        return "None (la fonction ne renvoie rien : manque-t-il un return ?)"
+    text = repr(value)
+    if len(text) > width:
+        text = text[: width - 3] + "..."
+    return f"{text} (type {type(value).__name__})"
+
+
+class FunctionExercise:
+    """Check of a function exercise against its reference implementation.
+
+    Parameters
+    ----------
+    name : str
+        Exercise identifier, equal to the function's name.
+    reference : callable
+        Reference implementation from :mod:`solutions`.
+    readable_cases : list of Case
+        Small inputs a learner can check by hand; checked first.
+    random_case : callable
+        ``random_case(rng)`` returns the keyword arguments of one random case.
+    returns : {"array", "scalar"}
+        Kind of value the function must return.
+    mistakes : list of Mistake
+        Known mistakes, recognised and named in the feedback.
+    rtol, atol : float
+        Tolerances of ``np.allclose``, stated in the feedback.
+    n_random : int
+        Number of random cases in a visible check.
+    error_hint : str, optional
+        Hint given when the call raises a shape error (``ValueError``).
+    """
+
+    def __init__(
+        self,
+        name,
+        reference,
+        readable_cases,
+        random_case,
+        returns="array",
+        mistakes=(),
+        rtol=1e-7,
+        atol=1e-10,
+        n_random=5,
+        error_hint=None,
+    ):
+        self.name = name
+        self.reference = reference
+        self.readable_cases = list(readable_cases)
+        self.random_case = random_case
+        self.returns = returns
+        self.mistakes = list(mistakes)
+        self.rtol = rtol
+        self.atol = atol
+        self.n_random = n_random
+        self.error_hint = error_hint
+
+    # -- inputs ---------------------------------------------------------------
+    def cases(self, seed=None, n_random=None):
+        """Readable cases, then random ones drawn with ``seed``."""
+        rng = np.random.default_rng(seed)
+        n = self.n_random if n_random is None else n_random
+        randoms = [
+            Case(f"entrées aléatoires n° {i + 1}", self.random_case(rng))
+            for i in range(n)
+        ]
+        return self.readable_cases + randoms
+
+    # -- learner side -----------------------------------------------------------
+    def check_type(self, obj):
+        """Raise CheckFailed unless ``obj`` is a plain function."""
+        if isinstance(obj, type) or not callable(obj):
+            raise CheckFailed(
+                f"Exercice « {self.name} » : `{self.name}` doit être une fonction "
+                f"(def {self.name}(...)) ; obtenu : {describe(obj)}."
+            )
+
+    def run(self, obj, case):
+        """Call ``obj`` on a copy of the case's inputs; nothing reaches stderr."""
+        kwargs = {k: _copy(v) for k, v in case.kwargs.items()}
+        outcome = Outcome()
+        sink = io.StringIO()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with contextlib.redirect_stderr(sink), np.errstate(all="warn"):
+                try:
+                    outcome.value = obj(**kwargs)
+                except NotImplementedError:
+                    outcome.error = ("NotImplementedError", "")
+                except Exception as exc:  # the learner's bug, reported in French
+                    outcome.error = (type(exc).__name__, str(exc))
+        outcome.warnings = [str(w.message) for w in caught]
+        outcome.mutated = [
+            k
+            for k, v in case.kwargs.items()
+            if isinstance(v, np.ndarray) and not _same(kwargs[k], v)
+        ]
+        return outcome
+
+    # -- verdict ----------------------------------------------------------------
+    def judge(self, case, outcome):
+        """Compare an outcome with the reference; raise CheckFailed if wrong."""
+        expected = self.reference(**{k: _copy(v) for k, v in case.kwargs.items()})
+        head = self._header(case)
+        if outcome.error is not None:
+            ename, message = outcome.error
+            if ename == "NotImplementedError":
+                raise NotAttempted(
+                    f"Exercice « {self.name} » non traité : la fonction lève encore "
+                    "NotImplementedError. Remplacez `raise NotImplementedError()` "
+                    "par votre code."
+                )
+            text = f"{head}\nAttendu : {describe(expected)}\n"
+            text += f"Obtenu : l'appel a levé {ename} : {message}"
+            if self.error_hint and ename == "ValueError":
+                text += f"\nIndice : {self.error_hint}"
+            raise CheckFailed(text)
+        if outcome.mutated:
+            names = ", ".join(f"`{k}`" for k in outcome.mutated)
+            raise CheckFailed(
+                f"{head}\nVotre fonction a modifié en place son argument {names}. "
+                "Travaillez sur une copie ou créez un nouveau tableau."
+            )
+        obtained = outcome.value
+        problem = self._compare(expected, obtained)
+        if problem is None:
+            return
+        text = (
+            f"{head}\n{problem}\nAttendu : {describe(expected)}\n"
+            f"Obtenu : {describe(obtained)}"
+        )
+        hint = self._hint(case, obtained)
+        if hint:
+            text += f"\nIndice : {hint}"
+        if outcome.warnings:
+            text += "\nAvertissements émis : " + " ; ".join(outcome.warnings[:3])
+        raise CheckFailed(text)
+
+    def _header(self, case):
+        args = ", ".join(case.kwargs)
+        lines = [f"Exercice « {self.name} » : échoué ({case.label})."]
+        lines.append(f"Appel : {self.name}({args}) avec")
+        for key, value in case.kwargs.items():
+            lines.append(f"  {key} = {describe(value)}")
+        return "\n".join(lines)
+
+    def _compare(self, expected, obtained):
+        """French reason why ``obtained`` differs from ``expected``, or None."""
+        if self.returns == "scalar":
+            if isinstance(obtained, bool | np.bool_) or not isinstance(
+                obtained, int | float | np.integer | np.floating | np.ndarray
+            ):
+                return "Type : un nombre (float) est attendu."
+            if isinstance(obtained, np.ndarray) and obtained.ndim != 0:
+                return (
+                    f"Forme : un nombre est attendu, pas un tableau de forme "
+                    f"{obtained.shape} (renvoyez float(...))."
+                )
+            value = float(obtained)
+            if not np.isfinite(value) or not np.isclose(
+                value, expected, rtol=self.rtol, atol=self.atol
+            ):
+                return f"Valeur : écart au-delà de la tolérance {self._tol()}."
+            return None
+        if not isinstance(obtained, np.ndarray):
+            return "Type : un tableau numpy (np.ndarray) est attendu."
+        if obtained.shape != expected.shape:
+            return f"Forme : {expected.shape} attendue, {obtained.shape} obtenue."
+        if obtained.dtype != expected.dtype:
+            return f"Dtype : {expected.dtype} attendu, {obtained.dtype} obtenu."
+        if not np.allclose(obtained, expected, rtol=self.rtol, atol=self.atol):
+            bad = ~np.isclose(obtained, expected, rtol=self.rtol, atol=self.atol)
+            where = tuple(int(i) for i in np.argwhere(bad)[0])
+            return (
+                f"Valeurs : {int(bad.sum())} élément(s) sur {bad.size} hors de la "
+                f"tolérance {self._tol()} ; premier écart à l'indice {where} : "
+                f"{obtained[where]!r} au lieu de {expected[where]!r}."
+            )
+        return None
+
+    def _tol(self):
+        return f"(rtol={self.rtol:g}, atol={self.atol:g})"
+
+    def _hint(self, case, obtained):
+        """Hint of the first known mistake that reproduces ``obtained``."""
+        for mistake in self.mistakes:
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    wrong = mistake.model(
+                        **{k: _copy(v) for k, v in case.kwargs.items()}
+                    )
+            except Exception:
+                continue
+            if _matches(wrong, obtained):
+                return mistake.hint
+        return None
+
+    # -- whole check in one process -----------------------------------------------
+    def check(self, obj, hidden=False):
+        """Check ``obj`` on every case; return the number of cases checked."""
+        self.check_type(obj)
+        if hidden:
+            cases = self.cases(secrets.randbits(64), n_random=4 * self.n_random)
+        else:
+            cases = self.cases(zlib.crc32(self.name.encode()))
+        for case in cases:
+            self.judge(case, self.run(obj, case))
+        return len(cases)
+
+
+def _copy(value):
+    return value.copy() if isinstance(value, np.ndarray) else value
+
+
+def _same(a, b):
+    return (
+        isinstance(a, np.ndarray)
+        and a.shape == b.shape
+        and a.dtype == b.dtype
+        and np.array_equal(a, b, equal_nan=True)
+    )
+
+
+def _matches(wrong, obtained):
+    """True when ``obtained`` equals a mistake model's output ``wrong``."""
+    try:
+        wrong_arr = np.asarray(wrong, dtype=float)
+        got_arr = np.asarray(obtained, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    if wrong_arr.shape != got_arr.shape:
+        return False
+    return bool(np.allclose(got_arr, wrong_arr, rtol=1e-6, atol=1e-9))

@@ -1,0 +1,164 @@
+"""The ``cours-rn`` command: publier, verifier, corriger (messages in French)."""
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+_FRENCH = dict(
+    [
+        ("usage: ", "usage : "),
+        ("positional arguments", "arguments"),
+        ("options", "options"),
+        ("show this help message and exit", "affiche cette aide et quitte"),
+        ("%(prog)s: error: %(message)s\n", "%(prog)s : erreur : %(message)s\n"),
+        (
+            "the following arguments are required: %s",
+            "argument obligatoire manquant : %s",
+        ),
+        ("unrecognized arguments: %s", "arguments non reconnus : %s"),
+        (
+            "invalid choice: %(value)r (choose from %(choices)s)",
+            "choix invalide : %(value)r (choix possibles : %(choices)s)",
+        ),
+        (
+            "argument %(argument_name)s: %(message)s",
+            "argument %(argument_name)s : %(message)s",
+        ),
+        ("expected one argument", "une valeur est attendue"),
+        ("invalid %(type)s value: %(value)r", "valeur %(type)s invalide : %(value)r"),
+        (
+            "ambiguous option: %(option)s could match %(matches)s",
+            "option ambiguë : %(option)s peut désigner %(matches)s",
+        ),
+        (
+            "unknown parser %(parser_name)r (choices: %(choices)s)",
+            "commande inconnue %(parser_name)r (choix possibles : %(choices)s)",
+        ),
+    ]
+)
+argparse._ = lambda text: _FRENCH.get(text, text)  # argparse speaks French here
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog} : erreur : {message}\n")
+
+
+def _usage_error(message):
+    print(f"cours-rn : erreur : {message}", file=sys.stderr)
+    return 2
+
+
+def build_parser():
+    parser = _Parser(
+        prog="cours-rn",
+        description="Cours RN : publier les cahiers, les vérifier, corriger "
+        "une classe.",
+    )
+    sub = parser.add_subparsers(
+        dest="commande", metavar="COMMANDE", parser_class=_Parser
+    )
+    pub = sub.add_parser(
+        "publier",
+        help="régénère les cahiers des étudiants à partir des cahiers enseignant",
+        description="Régénère les cahiers des étudiants (notebooks/) à partir des "
+        "cahiers enseignant (solutions/notebooks/) : solutions et tests cachés "
+        "retirés.",
+    )
+    pub.add_argument(
+        "--sortie",
+        metavar="DOSSIER",
+        type=Path,
+        help="dossier de sortie (par défaut : notebooks/ du projet)",
+    )
+    ver = sub.add_parser(
+        "verifier",
+        help="exécute un cahier et donne le verdict de chaque exercice",
+        description="Exécute CAHIER dans un noyau neuf (sans le modifier) et "
+        "affiche, exercice par exercice, réussi ou échoué avec le message.",
+    )
+    ver.add_argument(
+        "cahier", metavar="CAHIER", type=Path, help="le cahier à vérifier (.ipynb)"
+    )
+    cor = sub.add_parser(
+        "corriger",
+        help="corrige tous les rendus d'une classe",
+        description="Corrige chaque DOSSIER/<étudiant>/*.ipynb avec nbgrader, "
+        "écrit notes.csv et un retour HTML par étudiant et par cahier.",
+    )
+    cor.add_argument(
+        "dossier",
+        metavar="DOSSIER",
+        type=Path,
+        help="dossier des rendus, un sous-dossier par étudiant",
+    )
+    cor.add_argument(
+        "--classe",
+        metavar="DIR",
+        type=Path,
+        default=Path("classe"),
+        help="dossier de travail de la correction : carnet de notes, "
+        "copies, retours, notes.csv (par défaut : ./classe)",
+    )
+    return parser
+
+
+def main(argv=None):
+    # nbgrader runs `alembic` from PATH: make this environment's tools visible
+    bindir = str(Path(sys.executable).parent)
+    if bindir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.commande is None:
+        parser.print_help()
+        return 2
+    try:
+        return {"publier": _publier, "verifier": _verifier, "corriger": _corriger}[
+            args.commande
+        ](args)
+    except KeyboardInterrupt:
+        print("\nInterrompu. Les notes déjà enregistrées sont conservées.")
+        return 130
+
+
+def _publier(args):
+    from grader.course import project_root
+    from grader.publish import publish
+
+    out = args.sortie or project_root() / "notebooks"
+    for path in publish(out):
+        print(f"Cahier étudiant écrit : {path}")
+    return 0
+
+
+def _verifier(args):
+    from grader.selfcheck import check_notebook
+
+    path = args.cahier
+    if not path.is_file():
+        return _usage_error(f"cahier introuvable : {path}")
+    if path.suffix != ".ipynb":
+        return _usage_error(f"{path} n'est pas un cahier Jupyter (.ipynb attendu)")
+    return check_notebook(path)
+
+
+def _corriger(args):
+    folder = args.dossier
+    if not folder.exists():
+        return _usage_error(f"dossier introuvable : {folder}")
+    if not folder.is_dir():
+        return _usage_error(f"{folder} n'est pas un dossier")
+    from grader.grading import grade_folder
+
+    start = time.perf_counter()
+    code = grade_folder(folder, args.classe)
+    print(f"Durée : {time.perf_counter() - start:.1f} s")
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,348 @@
+"""Grading a class with nbgrader (``cours-rn corriger``)."""
+
+import csv
+import hashlib
+import html
+import json
+import logging
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import nbformat
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.apps import NbGraderAPI
+from nbgrader.coursedir import CourseDirectory
+from traitlets.config import Config
+
+from grader.course import chapters
+from grader.nbconfig import configure
+
+COLUMNS = ["etudiant", "cahier", "exercice", "points", "points_max", "statut"]
+CONFIG_FILE = """\
+# Configuration nbgrader de Cours RN : partagée par `cours-rn corriger` et par les
+# commandes `nbgrader` lancées dans ce dossier. Ne pas modifier à la main.
+from grader.nbconfig import configure
+
+configure(c)  # noqa: F821
+"""
+
+
+class Classe:
+    """An nbgrader course directory: gradebook, submissions, results, feedback."""
+
+    def __init__(self, root):
+        self.root = Path(root).resolve()
+        self.root.mkdir(parents=True, exist_ok=True)
+        (self.root / "nbgrader_config.py").write_text(CONFIG_FILE, encoding="utf-8")
+        config = configure(Config())
+        config.CourseDirectory.root = str(self.root)
+        self.coursedir = CourseDirectory(config=config)
+        self.api = NbGraderAPI(coursedir=self.coursedir, config=config)
+        self.api.log.setLevel(logging.CRITICAL)  # nbgrader's English logs stay quiet
+
+    @property
+    def db_url(self):
+        return self.coursedir.db_url
+
+    def prepare(self, chapter):
+        """Put the chapter's source in the course and its cells in the gradebook.
+
+        Done again only when the instructor notebook changed. Returns a French
+        error message, or None.
+        """
+        source = self.root / "source" / chapter.name / f"{chapter.name}.ipynb"
+        stamp = self.root / "source" / chapter.name / ".empreinte"
+        digest = hashlib.sha256(chapter.path.read_bytes()).hexdigest()
+        if stamp.exists() and stamp.read_text() == digest:
+            return None
+        source.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(chapter.path, source)
+        result = self.api.generate_assignment(chapter.name, force=True, create=True)
+        if not result["success"]:
+            return (
+                f"{chapter.name} : le cahier source n'a pas pu être enregistré dans "
+                "le carnet de notes (nbgrader generate_assignment a échoué)."
+            )
+        stamp.write_text(digest)
+        return None
+
+    def grade(self, submission):
+        """Autograde one submission; return its rows (one per exercise)."""
+        chapter = submission.chapter
+        if submission.nb is None:
+            return self._rows(submission, problem=submission.problem)
+        target = self.root / "submitted" / submission.student / chapter.name
+        if target.exists():
+            shutil.rmtree(target)
+        target.mkdir(parents=True)
+        nbformat.write(submission.nb, target / f"{chapter.name}.ipynb")
+        result = self.api.autograde(chapter.name, submission.student, force=True)
+        if not result["success"]:
+            return self._rows(
+                submission,
+                problem="le noyau s'est arrêté pendant la correction",
+                statut="plantage",
+            )
+        return self._rows(submission)
+
+    def _rows(self, submission, problem="", statut="non traité"):
+        chapter = submission.chapter
+        outcomes = {} if problem else self._outcomes(submission)
+        scores = {} if problem else self._scores(submission)
+        rows = []
+        for ex in chapter.exercises:
+            score = scores.get(ex.name, 0.0)
+            if problem:
+                status, message = statut, problem
+            else:
+                status, message = outcomes.get(ex.name, ("échoué", ""))
+                if score >= ex.points and status == "échoué":
+                    status = "réussi"
+            rows.append(
+                {
+                    "etudiant": submission.student,
+                    "cahier": chapter.name,
+                    "exercice": ex.name,
+                    "points": _fmt(score),
+                    "points_max": _fmt(ex.points),
+                    "statut": status,
+                    "message": message,
+                }
+            )
+        self._save(submission, rows)
+        return rows
+
+    def _scores(self, submission):
+        name = submission.chapter.name
+        with Gradebook(self.db_url) as gb:
+            try:
+                nb = gb.find_submission_notebook(name, name, submission.student)
+            except MissingEntry:
+                return {}
+            return {
+                g.name.removeprefix("test_"): float(g.score or 0.0) for g in nb.grades
+            }
+
+    def _outcomes(self, submission):
+        name = submission.chapter.name
+        path = self.root / "autograded" / submission.student / name / f"{name}.ipynb"
+        if not path.exists():
+            return {}
+        return test_cell_outcomes(nbformat.read(path, as_version=4))
+
+    def _save(self, submission, rows):
+        path = (
+            self.root / "resultats" / submission.student / f"{rows[0]['cahier']}.json"
+        )
+        data = {
+            "etudiant": submission.student,
+            "dossier": submission.folder,
+            "cahier": submission.chapter.name,
+            "exercices": rows,
+        }
+        _write_atomic(path, json.dumps(data, ensure_ascii=False, indent=1))
+        _write_atomic(
+            self.root / "retours" / submission.student / f"{data['cahier']}.html",
+            feedback_html(data),
+        )
+
+    def all_rows(self):
+        """Every result recorded in this course directory, sorted."""
+        rows = []
+        for path in sorted((self.root / "resultats").glob("*/*.json")):
+            try:
+                rows += json.loads(path.read_text(encoding="utf-8"))["exercices"]
+            except (OSError, ValueError, KeyError):
+                print(f"Résultat illisible ignoré : {path}", file=sys.stderr)
+        order = {
+            (ch.name, ex.name): i
+            for ch in chapters().values()
+            for i, ex in enumerate(ch.exercises)
+        }
+        rows.sort(
+            key=lambda r: (
+                r["etudiant"],
+                r["cahier"],
+                order.get((r["cahier"], r["exercice"]), 99),
+            )
+        )
+        return rows
+
+    def write_csv(self):
+        """Write ``notes.csv`` from every recorded result; return its path."""
+        path = self.root / "notes.csv"
+        tmp = path.with_suffix(".csv.tmp")
+        with open(tmp, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, COLUMNS, extrasaction="ignore")
+            writer.writeheader()
+            writer.writerows(self.all_rows())
+        tmp.replace(path)
+        return path
+
+
+def test_cell_outcomes(nb):
+    """(statut, French message) per exercise, read from an executed notebook."""
+    found = {}
+    for cell in nb.cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        grade_id = meta.get("grade_id", "")
+        if not (meta.get("grade") and grade_id.startswith("test_")):
+            continue
+        errors = [o for o in cell.get("outputs", []) if o.output_type == "error"]
+        name = grade_id.removeprefix("test_")
+        if errors:
+            found[name] = _status(errors[0].ename, errors[0].evalue)
+        elif cell.get("outputs") or cell.get("execution_count"):
+            found[name] = ("réussi", "")
+    return found
+
+
+def _status(ename, evalue):
+    """(statut, French message) of a failed test cell."""
+    if ename == "NotAttempted":
+        return "non traité", evalue
+    if ename in ("CellTimeoutError", "TimeoutError"):
+        return "délai dépassé", "la cellule a dépassé le temps limite."
+    if ename == "MemoryError":
+        return "mémoire", "mémoire épuisée."
+    if ename == "CheckFailed":
+        return "échoué", evalue
+    if ename == "NameError":
+        return "échoué", (
+            f"{evalue} : la fonction n'est pas définie. La cellule de solution "
+            "a-t-elle été exécutée sans erreur ?"
+        )
+    return "échoué", f"la vérification a levé {ename} : {evalue}"
+
+
+def _fmt(x):
+    return f"{x:g}"
+
+
+def _write_atomic(path, text):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def feedback_html(data):
+    """French HTML feedback of one student's notebook."""
+    rows = data["exercices"]
+    total = sum(float(r["points"]) for r in rows)
+    total_max = sum(float(r["points_max"]) for r in rows)
+    esc = html.escape
+    lines = [
+        "<!DOCTYPE html>",
+        '<html lang="fr"><head><meta charset="utf-8">',
+        f"<title>Retour — {esc(data['cahier'])} — {esc(data['etudiant'])}</title>",
+        "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}"
+        "table{border-collapse:collapse}td,th{border:1px solid #999;padding:.3em .6em}"
+        "pre{white-space:pre-wrap;background:#f4f4f4;padding:.5em}"
+        ".réussi{color:#1a6b1a}.échoué,.plantage,.mémoire{color:#a01010}</style>",
+        "</head><body>",
+        f"<h1>Cahier {esc(data['cahier'])}</h1>",
+        f"<p>Étudiant : <strong>{esc(data['dossier'])}</strong> "
+        f"(identifiant {esc(data['etudiant'])})</p>",
+        f"<p>Note : <strong>{_fmt(total)} / {_fmt(total_max)}</strong></p>",
+        "<table><tr><th>Exercice</th><th>Points</th><th>Statut</th></tr>",
+    ]
+    for r in rows:
+        lines.append(
+            f"<tr><td><code>{esc(r['exercice'])}</code></td>"
+            f"<td>{r['points']} / {r['points_max']}</td>"
+            f'<td class="{esc(r["statut"])}">{esc(r["statut"])}</td></tr>'
+        )
+    lines.append("</table>")
+    for r in rows:
+        if r.get("message"):
+            lines.append(f"<h2><code>{esc(r['exercice'])}</code></h2>")
+            lines.append(f"<pre>{esc(r['message'])}</pre>")
+    lines.append("</body></html>")
+    return "\n".join(lines) + "\n"
+
+
+def grade_folder(folder, classe_dir, out=print):
+    """Grade every submission of ``folder``; print progress and a summary.
+
+    Returns the exit code: 0 when grading ran (whatever the grades).
+    """
+    from grader.submissions import collect
+
+    submissions, notices = collect(folder)
+    for line in notices:
+        out(f"⚠ {line}")
+    if not submissions:
+        out(f"Aucun cahier du cours trouvé dans {folder}.")
+        return 0
+    classe = Classe(classe_dir)
+    ready = {}
+    for sub in submissions:
+        name = sub.chapter.name
+        if name not in ready:
+            error = classe.prepare(sub.chapter)
+            ready[name] = error is None
+            if error:
+                out(f"⚠ {error}")
+    todo = [s for s in submissions if ready[s.chapter.name]]
+    out(f"Correction de {len(todo)} cahier(s) dans {classe.root}")
+    width = len(str(len(todo)))
+    for i, sub in enumerate(todo, 1):
+        rows = classe.grade(sub)
+        got = sum(float(r["points"]) for r in rows)
+        top = sum(float(r["points_max"]) for r in rows)
+        out(
+            f"[{i:>{width}}/{len(todo)}] {sub.student} · {sub.chapter.name} : "
+            f"{_fmt(got)}/{_fmt(top)}"
+        )
+    csv_path = classe.write_csv()
+    out("")
+    out(summary_table(classe.all_rows()))
+    out("")
+    out(f"Notes : {csv_path}")
+    out(f"Retours HTML : {classe.root / 'retours'}")
+    return 0
+
+
+_MARK = {
+    "réussi": "✔",
+    "échoué": "✘",
+    "non traité": "·",
+    "délai dépassé": "⏱",
+    "plantage": "☠",
+    "mémoire": "M",
+    "suspect": "?",
+}
+
+
+def summary_table(rows):
+    """Plain-text table: one block per notebook, one line per student."""
+    blocks = []
+    for chapter in sorted({r["cahier"] for r in rows}):
+        mine = [r for r in rows if r["cahier"] == chapter]
+        exercises = list(dict.fromkeys(r["exercice"] for r in mine))
+        students = list(dict.fromkeys(r["etudiant"] for r in mine))
+        header = ["étudiant", *exercises, "total"]
+        table = [header]
+        for student in students:
+            cells = {r["exercice"]: r for r in mine if r["etudiant"] == student}
+            line = [student]
+            for ex in exercises:
+                r = cells.get(ex)
+                line.append(f"{_MARK.get(r['statut'], '?')} {r['points']}" if r else "")
+            got = sum(float(r["points"]) for r in cells.values())
+            top = sum(float(r["points_max"]) for r in cells.values())
+            line.append(f"{_fmt(got)}/{_fmt(top)}")
+            table.append(line)
+        widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+        text = [f"Cahier {chapter}"]
+        for j, row in enumerate(table):
+            cells = (c.ljust(w) for c, w in zip(row, widths, strict=True))
+            text.append("  ".join(cells).rstrip())
+            if j == 0:
+                text.append("  ".join("-" * w for w in widths))
+        blocks.append("\n".join(text))
+    legend = "Légende : " + ", ".join(f"{m} {s}" for s, m in _MARK.items())
+    return "\n\n".join(blocks + [legend])
