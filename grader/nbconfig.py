@@ -5,6 +5,10 @@ calls :func:`configure`)."""
 CODE_STUB = "# VOTRE CODE ICI\nraise NotImplementedError()"
 TEXT_STUB = "VOTRE RÉPONSE ICI"
 CELL_TIMEOUT = 30  # seconds, per cell
+KERNEL_ARGUMENTS = [
+    "--HistoryManager.hist_file=:memory:",
+    "--IPKernelApp.log_level=ERROR",  # no start-up warnings on the grader's stderr
+]
 
 
 def configure(c):
@@ -13,6 +17,7 @@ def configure(c):
     c.ClearSolutions.text_stub = TEXT_STUB
     c.Execute.timeout = CELL_TIMEOUT
     c.Execute.kernel_name = "python3"
+    c.Execute.extra_arguments = KERNEL_ARGUMENTS
     c.OverwriteCells.add_missing_cells = True
     c.Autograde.autograde_preprocessors = [
         "nbgrader.preprocessors.Execute",

@@ -5,7 +5,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
 from grader.course import identify
 from grader.grading import test_cell_outcomes
-from grader.nbconfig import CELL_TIMEOUT
+from grader.nbconfig import CELL_TIMEOUT, KERNEL_ARGUMENTS
 from grader.submissions import _read
 
 
@@ -28,6 +28,7 @@ def check_notebook(path, out=print):
         timeout=CELL_TIMEOUT,
         kernel_name="python3",
         allow_errors=True,
+        extra_arguments=KERNEL_ARGUMENTS,
         resources={"metadata": {"path": str(path.resolve().parent)}},
     )
     crash = None

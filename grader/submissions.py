@@ -48,9 +48,7 @@ def _read(path):
     if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
         return None, "ce n'est pas un cahier Jupyter (pas de liste « cells »)"
     try:
-        nb = nbformat.from_dict(data)
-        if nb.get("nbformat", 4) != 4:
-            nb = nbformat.convert(nb, 4)
+        nb = nbformat.reads(json.dumps(data), as_version=4, capture_validation_error={})
     except Exception as exc:  # nbformat raises many kinds on malformed input
         return None, f"structure de cahier invalide ({type(exc).__name__})"
     return nb, None
