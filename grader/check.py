@@ -56,6 +56,14 @@ class Mistake:
     model: object
 
 
+def explain(exc):
+    """Python's message of an exception, with a French gloss for common ones."""
+    text = str(exc)
+    if isinstance(exc, NameError) and getattr(exc, "name", None):
+        text += f" (le nom `{exc.name}` n'est pas défini à cet endroit)"
+    return text
+
+
 def describe(value, width=70):
     """Short French description of a value, for feedback messages."""
     if isinstance(value, np.ndarray):
@@ -161,7 +169,7 @@ class FunctionExercise:
                 except NotImplementedError:
                     outcome.error = ("NotImplementedError", "")
                 except Exception as exc:  # the learner's bug, reported in French
-                    outcome.error = (type(exc).__name__, str(exc))
+                    outcome.error = (type(exc).__name__, explain(exc))
         outcome.warnings = [str(w.message) for w in caught]
         outcome.mutated = [
             k
@@ -247,7 +255,7 @@ class FunctionExercise:
             return (
                 f"Valeurs : {int(bad.sum())} élément(s) sur {bad.size} hors de la "
                 f"tolérance {self._tol()} ; premier écart à l'indice {where} : "
-                f"{obtained[where]!r} au lieu de {expected[where]!r}."
+                f"{obtained[where].item()!r} au lieu de {expected[where].item()!r}."
             )
         return None
 

@@ -8,16 +8,20 @@ import logging
 import os
 import shutil
 import sys
+import warnings
 from pathlib import Path
 
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.apps import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
+from sqlalchemy.exc import SAWarning
 from traitlets.config import Config
 
 from grader.course import chapters
 from grader.nbconfig import configure
+
+warnings.filterwarnings("ignore", category=SAWarning)  # raised inside nbgrader
 
 COLUMNS = ["etudiant", "cahier", "exercice", "points", "points_max", "statut"]
 CONFIG_FILE = """\
@@ -72,6 +76,9 @@ class Classe:
         """Autograde one submission; return its rows (one per exercise)."""
         chapter = submission.chapter
         if submission.nb is None:
+            previous = self._load(submission)
+            if previous is not None:  # an unreadable file never erases a grade
+                return previous
             return self._rows(submission, problem=submission.problem)
         target = self.root / "submitted" / submission.student / chapter.name
         if target.exists():
@@ -132,10 +139,20 @@ class Classe:
             return {}
         return test_cell_outcomes(nbformat.read(path, as_version=4))
 
+    def _result_path(self, submission):
+        name = submission.chapter.name
+        return self.root / "resultats" / submission.student / f"{name}.json"
+
+    def _load(self, submission):
+        """Rows recorded earlier for this submission, or None."""
+        try:
+            text = self._result_path(submission).read_text(encoding="utf-8")
+            return json.loads(text)["exercices"]
+        except (OSError, ValueError, KeyError):
+            return None
+
     def _save(self, submission, rows):
-        path = (
-            self.root / "resultats" / submission.student / f"{rows[0]['cahier']}.json"
-        )
+        path = self._result_path(submission)
         data = {
             "etudiant": submission.student,
             "dossier": submission.folder,
@@ -163,6 +180,7 @@ class Classe:
         }
         rows.sort(
             key=lambda r: (
+                r["etudiant"].casefold(),
                 r["etudiant"],
                 r["cahier"],
                 order.get((r["cahier"], r["exercice"]), 99),
@@ -210,9 +228,10 @@ def _status(ename, evalue):
     if ename == "CheckFailed":
         return "échoué", evalue
     if ename == "NameError":
+        name = evalue.split("'")[1] if evalue.count("'") >= 2 else "?"
         return "échoué", (
-            f"{evalue} : la fonction n'est pas définie. La cellule de solution "
-            "a-t-elle été exécutée sans erreur ?"
+            f"`{name}` n'est pas défini au moment de la vérification ({evalue}). "
+            "La cellule de solution a-t-elle été exécutée sans erreur ?"
         )
     return "échoué", f"la vérification a levé {ename} : {evalue}"
 

@@ -254,7 +254,7 @@ def test_normal_equation_with_inv_or_lstsq_passes():
     verifier("normal_equation", normal_equation, hidden=True)
 
 
-# -- stderr ------------------------------------------------------------------------------
+# -- stderr ---------------------------------------------------------------
 
 
 def test_warnings_and_stderr_of_a_correct_answer_stay_silent(capfd):
