@@ -20,7 +20,7 @@ def configure(c):
     c.Execute.extra_arguments = KERNEL_ARGUMENTS
     c.OverwriteCells.add_missing_cells = True
     c.Autograde.autograde_preprocessors = [
-        "nbgrader.preprocessors.Execute",
+        "grader.nbgrader_ext.QuietExecute",
         "grader.nbgrader_ext.DropStderr",
         "nbconvert.preprocessors.ClearMetadataPreprocessor",
         "nbgrader.preprocessors.LimitOutput",

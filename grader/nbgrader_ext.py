@@ -1,7 +1,35 @@
-"""nbgrader preprocessors of the project."""
+"""Notebook execution pieces of the project, for nbgrader and for self-checks."""
 
-from nbgrader.preprocessors import NbGraderPreprocessor
+import subprocess
+
+from jupyter_core.utils import run_sync
+from nbclient import NotebookClient
+from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from nbgrader.utils import is_grade
+
+
+class _QuietKernel:
+    """Start the kernel with its process's stdout and stderr discarded.
+
+    What a cell prints still reaches the notebook through the kernel's
+    messages; only what bypasses them (``os.write(2, ...)``, C libraries,
+    the kernel's own logs) no longer floods the grader's terminal.
+    """
+
+    async def async_start_new_kernel(self, **kwargs):
+        kwargs.setdefault("stdout", subprocess.DEVNULL)
+        kwargs.setdefault("stderr", subprocess.DEVNULL)
+        await super().async_start_new_kernel(**kwargs)
+
+    start_new_kernel = run_sync(async_start_new_kernel)
+
+
+class QuietExecute(_QuietKernel, Execute):
+    """nbgrader's ``Execute`` with a quiet kernel process."""
+
+
+class QuietNotebookClient(_QuietKernel, NotebookClient):
+    """nbclient's ``NotebookClient`` with a quiet kernel process."""
 
 
 class DropStderr(NbGraderPreprocessor):

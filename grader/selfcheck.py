@@ -1,11 +1,11 @@
 """``cours-rn verifier``: a learner's self-check of a whole notebook."""
 
-from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
 from grader.course import identify
 from grader.grading import test_cell_outcomes
 from grader.nbconfig import CELL_TIMEOUT, KERNEL_ARGUMENTS
+from grader.nbgrader_ext import QuietNotebookClient
 from grader.submissions import _read
 
 
@@ -23,7 +23,7 @@ def check_notebook(path, out=print):
         out(f"cours-rn : erreur : {path} n'est pas un cahier du cours.")
         return 2
     out(f"Exécution de {path.name} ({chapter.name}) dans un noyau neuf…")
-    client = NotebookClient(
+    client = QuietNotebookClient(
         nb,
         timeout=CELL_TIMEOUT,
         kernel_name="python3",

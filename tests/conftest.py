@@ -1,12 +1,14 @@
 """Shared fixtures: paths of the project, notebook execution."""
 
+import contextlib
+import io
 from pathlib import Path
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 
 from grader.nbconfig import KERNEL_ARGUMENTS
+from grader.nbgrader_ext import QuietNotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -14,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def execute(path):
     """Execute a notebook in a fresh kernel, errors allowed; return it."""
     nb = nbformat.read(path, as_version=4)
-    NotebookClient(
+    QuietNotebookClient(
         nb,
         timeout=60,
         kernel_name="python3",
@@ -28,3 +30,13 @@ def execute(path):
 @pytest.fixture(scope="session")
 def root():
     return ROOT
+
+
+def run(*argv):
+    """Run `cours-rn` in-process; return (exit code, stdout, stderr)."""
+    from grader.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main([str(a) for a in argv])
+    return code, out.getvalue(), err.getvalue()

@@ -1,0 +1,234 @@
+"""`cours-rn corriger` on the example class and on bad input."""
+
+import csv
+import json
+import shutil
+import subprocess
+import sys
+
+import nbformat
+import pytest
+from nbgrader.api import Gradebook
+
+from grader.grading import COLUMNS
+from tests import exemple_classe
+from tests.conftest import ROOT, run
+
+EXAMPLE = ROOT / "data" / "exemple_classe"
+CHAPTER = "01_equation_normale"
+R, F, N = "réussi", "échoué", "non traité"
+# (points, statut) per exercise: add_bias, predict, mse, rmse, normal_equation
+EXPECTED = {
+    "alice_martin": [(1, R), (1, R), (1, R), (1, R), (2, R)],
+    "bruno_petit": [(1, R), (1, R), (0, F), (0, F), (2, R)],
+    "chloe_durand": [(0, N), (0, N), (0, N), (0, N), (0, N)],
+    "david_moreau": [(1, R), (1, R), (0, F), (0, F), (0, F)],
+    "Elodie_Lefevre": [(0, F), (0, F), (1, R), (1, R), (0, F)],
+}
+EXERCISES = ["add_bias", "predict", "mse", "rmse", "normal_equation"]
+
+
+def read_notes(classe):
+    with open(classe / "notes.csv", encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def grades_of(rows):
+    table = {}
+    for r in rows:
+        table.setdefault(r["etudiant"], []).append(
+            (r["exercice"], float(r["points"]), r["statut"])
+        )
+    return table
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    classe = tmp_path_factory.mktemp("classe")
+    code, out, err = run("corriger", EXAMPLE, "--classe", classe)
+    return classe, code, out, err
+
+
+def test_example_class_is_up_to_date(tmp_path):
+    for path in exemple_classe.build(tmp_path):
+        committed = EXAMPLE / path.relative_to(tmp_path)
+        assert committed.read_bytes() == path.read_bytes(), (
+            "data/exemple_classe n'est pas à jour : python tests/exemple_classe.py"
+        )
+
+
+def test_example_class_grades_exercise_by_exercise(graded):
+    classe, code, _, err = graded
+    assert code == 0
+    assert err == ""
+    table = grades_of(read_notes(classe))
+    expected = {
+        student: [(ex, float(p), s) for ex, (p, s) in zip(EXERCISES, row, strict=True)]
+        for student, row in EXPECTED.items()
+    }
+    assert table == expected
+
+
+def test_notes_csv_has_the_documented_columns(graded):
+    classe = graded[0]
+    header = (classe / "notes.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert header.split(",") == COLUMNS
+    rows = read_notes(classe)
+    assert {r["cahier"] for r in rows} == {CHAPTER}
+    assert all(r["points_max"] in {"1", "2"} for r in rows)
+
+
+def test_gradebook_holds_the_same_grades(graded):
+    classe = graded[0]
+    with Gradebook(f"sqlite:///{classe / 'gradebook.db'}") as gb:
+        for student, row in EXPECTED.items():
+            nb = gb.find_submission_notebook(CHAPTER, CHAPTER, student)
+            assert nb.score == sum(points for points, _ in row)
+
+
+def test_failures_name_the_mistake(graded):
+    classe = graded[0]
+    bruno = json.loads(
+        (classe / "resultats" / "bruno_petit" / f"{CHAPTER}.json").read_text()
+    )
+    messages = {r["exercice"]: r["message"] for r in bruno["exercices"]}
+    assert "somme des carrés" in messages["mse"]
+    assert "vous renvoyez la MSE" in messages["rmse"]
+    elodie = json.loads(
+        (classe / "resultats" / "Elodie_Lefevre" / f"{CHAPTER}.json").read_text()
+    )
+    assert elodie["dossier"] == "Élodie Lefevre".replace("Lefevre", "Lefèvre")
+    assert "ajoutée en dernier" in elodie["exercices"][0]["message"]
+
+
+def test_feedback_is_french_html_without_hidden_tests(graded):
+    classe = graded[0]
+    for student, row in EXPECTED.items():
+        page = (classe / "retours" / student / f"{CHAPTER}.html").read_text()
+        assert '<html lang="fr">' in page
+        total = sum(points for points, _ in row)
+        assert f"Note : <strong>{total:g} / 6</strong>" in page
+        for secret in ["HIDDEN", "hidden=True", "BEGIN SOLUTION", "verifier("]:
+            assert secret not in page
+
+
+def test_output_shows_progress_notices_and_summary(graded):
+    _, _, out, _ = graded
+    assert "Dossier « Élodie Lefèvre » : caractères spéciaux" in out
+    assert "[1/5] alice_martin · 01_equation_normale : 6/6" in out
+    assert "[5/5]" in out
+    summary = out[out.index("Cahier 01_equation_normale") :]
+    assert "alice_martin    ✔ 1" in summary
+    assert "Légende" in summary
+    assert "Traceback" not in out
+
+
+def test_plain_nbgrader_works_in_the_course_directory(graded, tmp_path):
+    classe = tmp_path / "classe"
+    shutil.copytree(graded[0], classe)
+    bindir = str(ROOT / ".venv" / "bin") if (ROOT / ".venv").exists() else ""
+    env = {"PATH": f"{bindir}:{sys.prefix}/bin:/usr/bin:/bin"}
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "nbgrader",
+            "autograde",
+            CHAPTER,
+            "--student",
+            "bruno_petit",
+            "--force",
+        ],
+        cwd=classe,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    with Gradebook(f"sqlite:///{classe / 'gradebook.db'}") as gb:
+        nb = gb.find_submission_notebook(CHAPTER, CHAPTER, "bruno_petit")
+        assert nb.score == 4
+
+
+@pytest.fixture(scope="module")
+def mixed(graded, tmp_path_factory):
+    """A second, messy folder graded into a copy of the example's course."""
+    base = tmp_path_factory.mktemp("mixte")
+    classe = base / "classe"
+    shutil.copytree(graded[0], classe)
+    folder = base / "rendus"
+    good = EXAMPLE / "alice_martin" / f"{CHAPTER}.ipynb"
+    blank = EXAMPLE / "chloe_durand" / f"{CHAPTER}.ipynb"
+    (folder / "eve").mkdir(parents=True)
+    shutil.copy(good, folder / "eve" / f"{CHAPTER}.ipynb")
+    shutil.copy(blank, folder / "eve" / f"{CHAPTER} (copie).ipynb")
+    (folder / "eve" / "notes.txt").write_text("brouillon")
+    (folder / "franck").mkdir()
+    (folder / "franck" / f"{CHAPTER}.ipynb").write_text('{"cells": [')
+    (folder / "gaby").mkdir()
+    nbformat.write(nbformat.v4.new_notebook(), folder / "gaby" / "autre.ipynb")
+    (folder / "h@ns m!").mkdir()
+    shutil.copy(blank, folder / "h@ns m!" / "mon_rendu.ipynb")
+    (folder / "alice_martin").mkdir()
+    (folder / "alice_martin" / f"{CHAPTER}.ipynb").write_bytes(b"\x89PNG\r\n")
+    (folder / "lisezmoi.txt").write_text("rendus du groupe B")
+    noisy = dict(exemple_classe.CORRECT)  # right answer that logs on stderr
+    noisy["mse"] = (
+        "import os, warnings\nos.write(2, b'journal de bas niveau\\n')\n"
+        "warnings.warn('avertissement')\n" + noisy["mse"]
+    )
+    student_nb = nbformat.read(ROOT / "notebooks" / f"{CHAPTER}.ipynb", 4)
+    (folder / "ines").mkdir()
+    nbformat.write(
+        exemple_classe.fill(student_nb, noisy), folder / "ines" / f"{CHAPTER}.ipynb"
+    )
+    code, out, err = run("corriger", folder, "--classe", classe)
+    return classe, code, out, err
+
+
+def test_bad_input_gets_one_french_line_each(mixed):
+    _, code, out, err = mixed
+    assert code == 0 and err == ""
+    expected_lines = [
+        "« lisezmoi.txt » : fichier hors d'un dossier d'étudiant, ignoré",
+        "« eve/notes.txt » : pas un cahier (.ipynb), ignoré.",
+        f"« eve/{CHAPTER} (copie).ipynb » : deuxième cahier pour {CHAPTER} ; "
+        f"seul « {CHAPTER}.ipynb » est corrigé.",
+        f"« franck/{CHAPTER}.ipynb » : JSON corrompu",
+        "« gaby/autre.ipynb » : cahier inconnu du cours, ignoré.",
+        "Dossier « h@ns m! » : caractères spéciaux, corrigé sous l'identifiant "
+        "« h_ns_m »",
+        f"« alice_martin/{CHAPTER}.ipynb » : illisible : ce n'est pas un fichier "
+        "texte UTF-8",
+    ]
+    for line in expected_lines:
+        assert line in out
+    assert "Traceback" not in out
+
+
+def test_bad_input_grades_the_rest_and_loses_nothing(mixed, graded):
+    classe = mixed[0]
+    table = grades_of(read_notes(classe))
+    before = grades_of(read_notes(graded[0]))
+    for student in EXPECTED:  # alice's unreadable resubmission erased nothing
+        assert table[student] == before[student]
+    assert [p for _, p, _ in table["eve"]] == [1, 1, 1, 1, 2]
+    assert [s for _, _, s in table["h_ns_m"]] == [N] * 5
+    assert [(p, s) for _, p, s in table["franck"]] == [(0, N)] * 5
+    assert "gaby" not in table
+    assert [(p, s) for _, p, s in table["ines"]] == [
+        (1, R),
+        (1, R),
+        (1, R),
+        (1, R),
+        (2, R),
+    ]
+
+
+def test_grading_twice_gives_the_same_notes(graded, tmp_path):
+    classe = tmp_path / "classe"
+    shutil.copytree(graded[0], classe)
+    code, _, _ = run("corriger", EXAMPLE, "--classe", classe)
+    assert code == 0
+    assert (classe / "notes.csv").read_text() == (graded[0] / "notes.csv").read_text()
