@@ -123,6 +123,16 @@ def main(argv=None):
     except KeyboardInterrupt:
         print("\nInterrompu. Les notes déjà enregistrées sont conservées.")
         return 130
+    except Exception as exc:  # last resort: one French line, details on demand
+        if os.environ.get("COURS_RN_DEBUG"):
+            raise
+        print(
+            f"cours-rn : erreur inattendue : {type(exc).__name__} : {exc}\n"
+            "Les notes déjà enregistrées sont conservées. Relancez avec "
+            "COURS_RN_DEBUG=1 pour le détail, et signalez-le.",
+            file=sys.stderr,
+        )
+        return 1
 
 
 def _publier(args):
@@ -152,6 +162,8 @@ def _corriger(args):
         return _usage_error(f"dossier introuvable : {folder}")
     if not folder.is_dir():
         return _usage_error(f"{folder} n'est pas un dossier")
+    if args.classe.exists() and not args.classe.is_dir():
+        return _usage_error(f"--classe : {args.classe} existe et n'est pas un dossier")
     from grader.grading import grade_folder
 
     start = time.perf_counter()

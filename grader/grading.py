@@ -86,12 +86,15 @@ class Classe:
         target.mkdir(parents=True)
         nbformat.write(submission.nb, target / f"{chapter.name}.ipynb")
         result = self.api.autograde(chapter.name, submission.student, force=True)
+        log = self.root / "journaux" / submission.student / f"{chapter.name}.log"
+        _write_atomic(log, result.get("log", "") + result.get("error", ""))
         if not result["success"]:
-            return self._rows(
-                submission,
-                problem="le noyau s'est arrêté pendant la correction",
-                statut="plantage",
-            )
+            error = result.get("error", "")
+            if "DeadKernelError" in error:
+                problem = "le noyau s'est arrêté pendant la correction"
+            else:
+                problem = f"nbgrader n'a pas pu corriger ce cahier (journal : {log})"
+            return self._rows(submission, problem=problem, statut="plantage")
         return self._rows(submission)
 
     def _rows(self, submission, problem="", statut="non traité"):
@@ -290,7 +293,7 @@ def grade_folder(folder, classe_dir, out=print):
     """
     from grader.submissions import collect
 
-    submissions, notices = collect(folder)
+    submissions, notices = collect(folder, exclude=Path(classe_dir))
     for line in notices:
         out(f"⚠ {line}")
     if not submissions:

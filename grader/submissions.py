@@ -54,7 +54,7 @@ def _read(path):
     return nb, None
 
 
-def collect(folder):
+def collect(folder, exclude=None):
     """Submissions found in ``folder`` and French notices about the rest.
 
     Returns
@@ -64,11 +64,16 @@ def collect(folder):
         with ``nb=None`` and ``problem`` set.
     notices : list of str
         One French line for each thing skipped or renamed.
+
+    ``exclude`` (the course directory, when it lies inside ``folder``) is skipped.
     """
     folder = Path(folder)
+    skip = Path(exclude).resolve() if exclude is not None else None
     notices, submissions, taken = [], [], {}
     for entry in sorted(folder.iterdir(), key=lambda p: p.name):
         if entry.name in IGNORED or entry.name.startswith("."):
+            continue
+        if skip is not None and entry.resolve() == skip:
             continue
         if not entry.is_dir():
             notices.append(

@@ -53,6 +53,7 @@ def test_bad_paths_exit_2_in_french(tmp_path):
     cases = [
         (["corriger", tmp_path / "absent"], "dossier introuvable"),
         (["corriger", text], "n'est pas un dossier"),
+        (["corriger", tmp_path, "--classe", text], "existe et n'est pas un dossier"),
         (["verifier", tmp_path / "absent.ipynb"], "cahier introuvable"),
         (["verifier", text], "n'est pas un cahier Jupyter"),
         (["verifier", corrupt], "JSON corrompu"),

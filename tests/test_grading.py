@@ -232,3 +232,14 @@ def test_grading_twice_gives_the_same_notes(graded, tmp_path):
     code, _, _ = run("corriger", EXAMPLE, "--classe", classe)
     assert code == 0
     assert (classe / "notes.csv").read_text() == (graded[0] / "notes.csv").read_text()
+
+
+def test_course_directory_inside_the_folder_is_not_a_student(tmp_path):
+    folder = tmp_path / "rendus"
+    (folder / "chloe").mkdir(parents=True)
+    shutil.copy(EXAMPLE / "chloe_durand" / f"{CHAPTER}.ipynb", folder / "chloe")
+    for _ in range(2):
+        code, out, _ = run("corriger", folder, "--classe", folder / "classe")
+        assert code == 0
+    assert "« classe" not in out and "classe ·" not in out
+    assert {r["etudiant"] for r in read_notes(folder / "classe")} == {"chloe"}
