@@ -8,14 +8,14 @@ reference implementation of :mod:`solutions` and raises :class:`CheckFailed`
 with a French message when they differ.
 """
 
-import contextlib
-import io
 import secrets
 import warnings
 import zlib
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from grader import runner
 
 
 class CheckFailed(AssertionError):
@@ -56,14 +56,6 @@ class Mistake:
     model: object
 
 
-def explain(exc):
-    """Python's message of an exception, with a French gloss for common ones."""
-    text = str(exc)
-    if isinstance(exc, NameError) and getattr(exc, "name", None):
-        text += f" (le nom `{exc.name}` n'est pas défini à cet endroit)"
-    return text
-
-
 def describe(value, width=70):
     """Short French description of a value, for feedback messages."""
     if isinstance(value, np.ndarray):
@@ -81,6 +73,8 @@ def describe(value, width=70):
         return repr(value)
     if value is None:
         return "None (la fonction ne renvoie rien : manque-t-il un return ?)"
+    if isinstance(value, runner.Opaque):
+        return f"un objet de type {value.type_name} ({value.text})"
     text = repr(value)
     if len(text) > width:
         text = text[: width - 3] + "..."
@@ -136,7 +130,7 @@ class FunctionExercise:
         self.n_random = n_random
         self.error_hint = error_hint
 
-    # -- inputs ---------------------------------------------------------------
+    # -- inputs ----------------------------------------
     def cases(self, seed=None, n_random=None):
         """Readable cases, then random ones drawn with ``seed``."""
         rng = np.random.default_rng(seed)
@@ -147,41 +141,37 @@ class FunctionExercise:
         ]
         return self.readable_cases + randoms
 
-    # -- learner side -----------------------------------------------------------
-    def check_type(self, obj):
-        """Raise CheckFailed unless ``obj`` is a plain function."""
-        if isinstance(obj, type) or not callable(obj):
-            raise CheckFailed(
-                f"Exercice « {self.name} » : `{self.name}` doit être une fonction "
-                f"(def {self.name}(...)) ; obtenu : {describe(obj)}."
-            )
+    # -- learner side ----------------------------------------
+    def check_type(self, info):
+        """Raise CheckFailed unless ``info`` (:func:`runner.kind_of`) is a function."""
+        if info["kind"] == "function":
+            return
+        if info["kind"] == "missing":
+            got = f"`{self.name}` n'est pas défini (la cellule de solution a-t-elle "
+            got += "été exécutée sans erreur ?)"
+        elif info["kind"] == "class":
+            got = f"une classe ({info['type']})"
+        else:
+            got = f"un objet de type {info['type']}"
+        raise CheckFailed(
+            f"Exercice « {self.name} » : `{self.name}` doit être une fonction "
+            f"(def {self.name}(...)) ; obtenu : {got}."
+        )
 
     def run(self, obj, case):
         """Call ``obj`` on a copy of the case's inputs; nothing reaches stderr."""
-        kwargs = {k: _copy(v) for k, v in case.kwargs.items()}
-        outcome = Outcome()
-        sink = io.StringIO()
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            with contextlib.redirect_stderr(sink), np.errstate(all="warn"):
-                try:
-                    outcome.value = obj(**kwargs)
-                except NotImplementedError:
-                    outcome.error = ("NotImplementedError", "")
-                except Exception as exc:  # the learner's bug, reported in French
-                    outcome.error = (type(exc).__name__, explain(exc))
-        outcome.warnings = [str(w.message) for w in caught]
-        outcome.mutated = [
-            k
-            for k, v in case.kwargs.items()
-            if isinstance(v, np.ndarray) and not _same(kwargs[k], v)
-        ]
-        return outcome
+        result = runner.call(obj, case.kwargs)
+        return Outcome(
+            value=result["value"],
+            error=tuple(result["error"]) if result["error"] else None,
+            mutated=result["mutated"],
+            warnings=result["warnings"],
+        )
 
-    # -- verdict ----------------------------------------------------------------
+    # -- verdict ----------------------------------------
     def judge(self, case, outcome):
         """Compare an outcome with the reference; raise CheckFailed if wrong."""
-        expected = self.reference(**{k: _copy(v) for k, v in case.kwargs.items()})
+        expected = self.reference(**runner.copy_inputs(case.kwargs))
         head = self._header(case)
         if outcome.error is not None:
             ename, message = outcome.error
@@ -268,39 +258,28 @@ class FunctionExercise:
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    wrong = mistake.model(
-                        **{k: _copy(v) for k, v in case.kwargs.items()}
-                    )
+                    wrong = mistake.model(**runner.copy_inputs(case.kwargs))
             except Exception:
                 continue
             if _matches(wrong, obtained):
                 return mistake.hint
         return None
 
-    # -- whole check in one process -----------------------------------------------
+    # -- whole check in one process ----------------------------------------
+    def grading_cases(self):
+        """Cases of a grading: readable ones, then random ones from a fresh seed."""
+        return self.cases(secrets.randbits(64), n_random=4 * self.n_random)
+
     def check(self, obj, hidden=False):
         """Check ``obj`` on every case; return the number of cases checked."""
-        self.check_type(obj)
+        self.check_type(runner.kind_of(obj))
         if hidden:
-            cases = self.cases(secrets.randbits(64), n_random=4 * self.n_random)
+            cases = self.grading_cases()
         else:
             cases = self.cases(zlib.crc32(self.name.encode()))
         for case in cases:
             self.judge(case, self.run(obj, case))
         return len(cases)
-
-
-def _copy(value):
-    return value.copy() if isinstance(value, np.ndarray) else value
-
-
-def _same(a, b):
-    return (
-        isinstance(a, np.ndarray)
-        and a.shape == b.shape
-        and a.dtype == b.dtype
-        and np.array_equal(a, b, equal_nan=True)
-    )
 
 
 def _matches(wrong, obtained):

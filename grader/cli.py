@@ -47,6 +47,16 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog} : erreur : {message}\n")
 
 
+def _positive(text):
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"nombre positif attendu, reçu « {text} »")
+    return value
+
+
 def _usage_error(message):
     print(f"cours-rn : erreur : {message}", file=sys.stderr)
     return 2
@@ -102,6 +112,27 @@ def build_parser():
         default=Path("classe"),
         help="dossier de travail de la correction : carnet de notes, "
         "copies, retours, notes.csv (par défaut : ./classe)",
+    )
+    cor.add_argument(
+        "--delai-cellule",
+        metavar="S",
+        type=_positive,
+        default=30.0,
+        help="temps limite d'une cellule, en secondes (défaut : 30)",
+    )
+    cor.add_argument(
+        "--delai-cahier",
+        metavar="S",
+        type=_positive,
+        default=300.0,
+        help="temps limite d'un cahier, en secondes (défaut : 300)",
+    )
+    cor.add_argument(
+        "--memoire",
+        metavar="Mio",
+        type=_positive,
+        default=4096,
+        help="mémoire maximale d'un rendu, en Mio (défaut : 4096)",
     )
     return parser
 
@@ -165,9 +196,11 @@ def _corriger(args):
     if args.classe.exists() and not args.classe.is_dir():
         return _usage_error(f"--classe : {args.classe} existe et n'est pas un dossier")
     from grader.grading import grade_folder
+    from grader.sandbox import Limits
 
+    limits = Limits(args.delai_cellule, args.delai_cahier, int(args.memoire * 2**20))
     start = time.perf_counter()
-    code = grade_folder(folder, args.classe)
+    code = grade_folder(folder, args.classe, limits=limits)
     print(f"Durée : {time.perf_counter() - start:.1f} s")
     return code
 

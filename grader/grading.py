@@ -19,7 +19,9 @@ from sqlalchemy.exc import SAWarning
 from traitlets.config import Config
 
 from grader.course import chapters
+from grader.engine import ENAMES
 from grader.nbconfig import configure
+from grader.sandbox import bwrap
 
 warnings.filterwarnings("ignore", category=SAWarning)  # raised inside nbgrader
 
@@ -27,7 +29,9 @@ COLUMNS = ["etudiant", "cahier", "exercice", "points", "points_max", "statut"]
 CONFIG_FILE = """\
 # Configuration nbgrader de Cours RN : partagée par `cours-rn corriger` et par les
 # commandes `nbgrader` lancées dans ce dossier. Ne pas modifier à la main.
+from grader.engine import ENAMES
 from grader.nbconfig import configure
+from grader.sandbox import Limits, bwrap
 
 configure(c)  # noqa: F821
 """
@@ -36,12 +40,16 @@ configure(c)  # noqa: F821
 class Classe:
     """An nbgrader course directory: gradebook, submissions, results, feedback."""
 
-    def __init__(self, root):
+    def __init__(self, root, limits=None):
         self.root = Path(root).resolve()
         self.root.mkdir(parents=True, exist_ok=True)
         (self.root / "nbgrader_config.py").write_text(CONFIG_FILE, encoding="utf-8")
         config = configure(Config())
         config.CourseDirectory.root = str(self.root)
+        if limits is not None:
+            config.SandboxedGrading.cell_timeout = limits.cell_timeout
+            config.SandboxedGrading.notebook_timeout = limits.notebook_timeout
+            config.SandboxedGrading.memory = limits.memory
         self.coursedir = CourseDirectory(config=config)
         self.api = NbGraderAPI(coursedir=self.coursedir, config=config)
         self.api.log.setLevel(logging.CRITICAL)  # nbgrader's English logs stay quiet
@@ -220,22 +228,13 @@ def test_cell_outcomes(nb):
     return found
 
 
+_STATUSES = {ename: status for status, ename in ENAMES.items()}
+
+
 def _status(ename, evalue):
     """(statut, French message) of a failed test cell."""
-    if ename == "NotAttempted":
-        return "non traité", evalue
-    if ename in ("CellTimeoutError", "TimeoutError"):
-        return "délai dépassé", "la cellule a dépassé le temps limite."
-    if ename == "MemoryError":
-        return "mémoire", "mémoire épuisée."
-    if ename == "CheckFailed":
-        return "échoué", evalue
-    if ename == "NameError":
-        name = evalue.split("'")[1] if evalue.count("'") >= 2 else "?"
-        return "échoué", (
-            f"`{name}` n'est pas défini au moment de la vérification ({evalue}). "
-            "La cellule de solution a-t-elle été exécutée sans erreur ?"
-        )
+    if ename in _STATUSES:
+        return _STATUSES[ename], evalue
     return "échoué", f"la vérification a levé {ename} : {evalue}"
 
 
@@ -286,7 +285,14 @@ def feedback_html(data):
     return "\n".join(lines) + "\n"
 
 
-def grade_folder(folder, classe_dir, out=print):
+NO_SANDBOX = (
+    "⚠ bubblewrap (bwrap) est introuvable : les rendus s'exécutent avec des limites "
+    "de temps et de mémoire, mais sans isolation du réseau ni des fichiers. "
+    "Installez le paquet « bubblewrap » pour un confinement complet."
+)
+
+
+def grade_folder(folder, classe_dir, out=print, limits=None):
     """Grade every submission of ``folder``; print progress and a summary.
 
     Returns the exit code: 0 when grading ran (whatever the grades).
@@ -299,7 +305,9 @@ def grade_folder(folder, classe_dir, out=print):
     if not submissions:
         out(f"Aucun cahier du cours trouvé dans {folder}.")
         return 0
-    classe = Classe(classe_dir)
+    if bwrap() is None:
+        out(NO_SANDBOX)
+    classe = Classe(classe_dir, limits)
     ready = {}
     for sub in submissions:
         name = sub.chapter.name

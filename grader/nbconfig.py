@@ -15,17 +15,21 @@ def configure(c):
     """Fill an nbgrader traitlets config ``c``."""
     c.ClearSolutions.code_stub = {"python": CODE_STUB}
     c.ClearSolutions.text_stub = TEXT_STUB
-    c.Execute.timeout = CELL_TIMEOUT
-    c.Execute.kernel_name = "python3"
-    c.Execute.extra_arguments = KERNEL_ARGUMENTS
-    c.OverwriteCells.add_missing_cells = True
+    c.Autograde.sanitize_preprocessors = [
+        "nbgrader.preprocessors.ClearOutput",
+        "nbgrader.preprocessors.DeduplicateIds",
+        "nbgrader.preprocessors.OverwriteKernelspec",
+        "grader.nbgrader_ext.CanonicalCells",
+        "nbgrader.preprocessors.OverwriteCells",
+        "nbgrader.preprocessors.CheckCellMetadata",
+    ]
     c.Autograde.autograde_preprocessors = [
-        "grader.nbgrader_ext.QuietExecute",
-        "grader.nbgrader_ext.DropStderr",
+        "grader.nbgrader_ext.SandboxedGrading",
         "nbconvert.preprocessors.ClearMetadataPreprocessor",
         "nbgrader.preprocessors.LimitOutput",
         "nbgrader.preprocessors.SaveAutoGrades",
         "nbgrader.preprocessors.AssignLatePenalties",
         "nbgrader.preprocessors.CheckCellMetadata",
     ]
+    c.SandboxedGrading.cell_timeout = CELL_TIMEOUT
     return c

@@ -1,19 +1,30 @@
-"""Notebook execution pieces of the project, for nbgrader and for self-checks."""
+"""nbgrader preprocessors of the project (see :mod:`grader.nbconfig`).
+
+``CanonicalCells`` runs while nbgrader sanitises a submission: whatever the
+learner did to the test cells (deleted, duplicated, moved, re-typed, metadata
+edited), the notebook to grade gets the course's test cells back, once each,
+after their solution cells. ``SandboxedGrading`` replaces nbgrader's
+``Execute``: the submission runs confined and each test cell's outputs are set
+from a verdict decided in the grading process (:mod:`grader.engine`), so that
+``SaveAutoGrades`` records it.
+"""
 
 import subprocess
 
+import nbformat
 from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
-from nbgrader.preprocessors import Execute, NbGraderPreprocessor
-from nbgrader.utils import is_grade
+from nbgrader.api import Gradebook
+from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Float, Integer
+
+from grader.engine import ENAMES, canonical, grade_notebook
+from grader.sandbox import Limits
 
 
-class _QuietKernel:
-    """Start the kernel with its process's stdout and stderr discarded.
-
-    What a cell prints still reaches the notebook through the kernel's
-    messages; only what bypasses them (``os.write(2, ...)``, C libraries,
-    the kernel's own logs) no longer floods the grader's terminal.
+class QuietNotebookClient(NotebookClient):
+    """nbclient's client, with the kernel process's stdout and stderr discarded
+    (what cells print still reaches the notebook through the kernel's messages).
     """
 
     async def async_start_new_kernel(self, **kwargs):
@@ -24,27 +35,97 @@ class _QuietKernel:
     start_new_kernel = run_sync(async_start_new_kernel)
 
 
-class QuietExecute(_QuietKernel, Execute):
-    """nbgrader's ``Execute`` with a quiet kernel process."""
+def _meta(name, solution, points=None, checksum=None):
+    meta = {
+        "grade": not solution,
+        "grade_id": name,
+        "locked": not solution,
+        "schema_version": 3,
+        "solution": solution,
+        "task": False,
+    }
+    if points is not None:
+        meta["points"] = points
+    if checksum:
+        meta["checksum"] = checksum
+    return meta
 
 
-class QuietNotebookClient(_QuietKernel, NotebookClient):
-    """nbclient's ``NotebookClient`` with a quiet kernel process."""
+class CanonicalCells(NbGraderPreprocessor):
+    """Give a submission the course's test cells back (see module docstring)."""
+
+    def preprocess(self, nb, resources):
+        info = resources["nbgrader"]
+        with Gradebook(info["db_url"]) as gb:
+            notebook = gb.find_notebook(info["notebook"], info["assignment"])
+            solutions = {c.name for c in notebook.solution_cells}
+            sources = {c.name: c for c in notebook.source_cells}
+            tests = {}
+            for cell in sorted(notebook.grade_cells, key=lambda c: c.name):
+                source = sources.get(cell.name)
+                if cell.name in solutions or source is None:
+                    continue
+                new = nbformat.v4.new_code_cell(source.source)
+                new.metadata["nbgrader"] = _meta(
+                    cell.name, False, cell.max_score, source.checksum
+                )
+                new.id = cell.name.replace("_", "-")[:64]
+                tests[cell.name] = new
+        for cell in nb.cells:
+            grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+            if grade_id in solutions:
+                cell.cell_type = "code"
+                cell.setdefault("outputs", [])
+                cell.setdefault("execution_count", None)
+                cell.metadata["nbgrader"] = _meta(grade_id, True)
+        return canonical(nb, tests, solutions), resources
 
 
-class DropStderr(NbGraderPreprocessor):
-    """Remove stderr streams from the outputs of graded cells.
+class SandboxedGrading(NbGraderPreprocessor):
+    """Run the submission confined; set test cells' outputs from the verdicts."""
 
-    nbgrader scores a test cell 0 as soon as its outputs hold a stderr stream,
-    even when the check passed; TensorFlow's start-up logs and numpy warnings
-    land there. Errors (``output_type == "error"``) are kept: they still fail.
-    """
+    cell_timeout = Float(30.0, help="Temps limite par cellule (s).").tag(config=True)
+    notebook_timeout = Float(300.0, help="Temps limite par cahier (s).").tag(
+        config=True
+    )
+    memory = Integer(4 * 2**30, help="Mémoire maximale (octets).").tag(config=True)
 
-    def preprocess_cell(self, cell, resources, cell_index):
-        if cell.cell_type == "code" and is_grade(cell):
-            cell.outputs = [
-                out
-                for out in cell.outputs
-                if not (out.output_type == "stream" and out.name == "stderr")
-            ]
-        return cell, resources
+    def preprocess(self, nb, resources):
+        limits = Limits(self.cell_timeout, self.notebook_timeout, self.memory)
+        report = grade_notebook(nb, limits)
+        for index, cell in enumerate(nb.cells):
+            if cell.cell_type != "code":
+                continue
+            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
+            verdict = report.verdicts.get(grade_id.removeprefix("test_"))
+            if cell.metadata.get("nbgrader", {}).get("grade") and verdict:
+                cell.outputs = [_verdict_output(verdict)]
+            elif index in report.cells:
+                cell.outputs = _cell_outputs(*report.cells[index])
+        return nb, resources
+
+
+def _verdict_output(verdict):
+    if verdict.passed:
+        return nbformat.v4.new_output(
+            "stream", name="stdout", text=f"✔ réussi ({verdict.cases} cas vérifiés)\n"
+        )
+    return nbformat.v4.new_output(
+        "error",
+        ename=ENAMES[verdict.status],
+        evalue=verdict.message,
+        traceback=[verdict.message],
+    )
+
+
+def _cell_outputs(error, text):
+    outputs = []
+    if text:
+        outputs.append(nbformat.v4.new_output("stream", name="stdout", text=text))
+    if error:
+        outputs.append(
+            nbformat.v4.new_output(
+                "error", ename=error[0], evalue=error[1], traceback=[": ".join(error)]
+            )
+        )
+    return outputs

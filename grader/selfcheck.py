@@ -1,18 +1,32 @@
-"""``cours-rn verifier``: a learner's self-check of a whole notebook."""
+"""``cours-rn verifier``: a learner's self-check of a whole notebook, with the
+same verdicts as the grading (:mod:`grader.engine`)."""
 
-from nbclient.exceptions import CellTimeoutError, DeadKernelError
+import nbformat
 
 from grader.course import identify
-from grader.grading import test_cell_outcomes
-from grader.nbconfig import CELL_TIMEOUT, KERNEL_ARGUMENTS
-from grader.nbgrader_ext import QuietNotebookClient
+from grader.engine import canonical, grade_notebook, is_test_cell
 from grader.submissions import _read
 
 
-def check_notebook(path, out=print):
-    """Run ``path`` in a fresh kernel and print each exercise's verdict.
+def course_cells(chapter):
+    """Test cells (by grade_id) and solution cell ids of a chapter's source."""
+    source = nbformat.read(chapter.path, as_version=4)
+    tests = {
+        c.metadata["nbgrader"]["grade_id"]: c for c in source.cells if is_test_cell(c)
+    }
+    solutions = {
+        c.metadata["nbgrader"]["grade_id"]
+        for c in source.cells
+        if c.metadata.get("nbgrader", {}).get("solution")
+    }
+    return tests, solutions
 
-    The file is not modified. Returns 0 when every exercise passes, 1 otherwise.
+
+def check_notebook(path, out=print, limits=None):
+    """Run ``path`` confined and print each exercise's verdict.
+
+    The file is not modified. Returns 0 when every exercise passes, 1
+    otherwise, 2 when the file is not a notebook of the course.
     """
     nb, problem = _read(path)
     if nb is None:
@@ -22,35 +36,14 @@ def check_notebook(path, out=print):
     if chapter is None:
         out(f"cours-rn : erreur : {path} n'est pas un cahier du cours.")
         return 2
-    out(f"Exécution de {path.name} ({chapter.name}) dans un noyau neuf…")
-    client = QuietNotebookClient(
-        nb,
-        timeout=CELL_TIMEOUT,
-        kernel_name="python3",
-        allow_errors=True,
-        extra_arguments=KERNEL_ARGUMENTS,
-        resources={"metadata": {"path": str(path.resolve().parent)}},
-    )
-    crash = None
-    try:
-        client.execute()
-    except (CellTimeoutError, DeadKernelError) as exc:
-        crash = type(exc).__name__
-    outcomes = test_cell_outcomes(nb)
+    out(f"Exécution de {path.name} ({chapter.name})…")
+    report = grade_notebook(canonical(nb, *course_cells(chapter)), limits)
     passed = 0
     for ex in chapter.exercises:
-        status, message = outcomes.get(
-            ex.name,
-            (
-                "échoué",
-                "la cellule de vérification n'a pas été exécutée"
-                + (f" ({crash})." if crash else "."),
-            ),
-        )
-        passed += status == "réussi"
-        mark = "✔" if status == "réussi" else "✘"
-        out(f"{mark} {ex.name} : {status}")
-        if message:
-            out("    " + message.replace("\n", "\n    "))
+        verdict = report.verdicts[ex.name]
+        passed += verdict.passed
+        out(f"{'✔' if verdict.passed else '✘'} {ex.name} : {verdict.status}")
+        if verdict.message:
+            out("    " + verdict.message.replace("\n", "\n    "))
     out(f"{passed}/{len(chapter.exercises)} exercice(s) réussi(s).")
     return 0 if passed == len(chapter.exercises) else 1
