@@ -40,9 +40,22 @@ class Chapter:
         return sum(ex.points for ex in self.exercises)
 
 
+def nbgrader_meta(cell):
+    """A cell's nbgrader metadata, as a dict (empty when absent or malformed)."""
+    meta = cell.get("metadata") if isinstance(cell, dict) else None
+    meta = meta.get("nbgrader") if isinstance(meta, dict) else None
+    return meta if isinstance(meta, dict) else {}
+
+
+def grade_id(cell):
+    """A cell's nbgrader ``grade_id``, or ``""``."""
+    value = nbgrader_meta(cell).get("grade_id")
+    return value if isinstance(value, str) else ""
+
+
 def _grade_cells(nb):
     for cell in nb.cells:
-        meta = cell.get("metadata", {}).get("nbgrader", {})
+        meta = nbgrader_meta(cell)
         if meta.get("grade") and meta.get("grade_id", "").startswith("test_"):
             yield meta["grade_id"], float(meta.get("points", 0))
 
@@ -69,11 +82,7 @@ def identify(nb, filename):
     The notebook's own graded cells decide (a learner may rename the file);
     the file name decides when no cell is recognised.
     """
-    ids = {
-        cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-        for cell in nb.get("cells", [])
-        if isinstance(cell, dict)
-    }
+    ids = {grade_id(cell) for cell in nb.get("cells", [])}
     best, best_count = None, 0
     for chapter in chapters().values():
         count = sum(f"test_{ex.name}" in ids for ex in chapter.exercises)

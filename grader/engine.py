@@ -10,12 +10,17 @@ with :mod:`solutions`. Nothing the submission patches in its own process
 change a verdict.
 """
 
+import copy
 import re
 import time
 from dataclasses import dataclass, field
+from functools import cache
+
+import nbformat
 
 from grader import runner as codec
 from grader.check import CheckFailed, NotAttempted, Outcome
+from grader.course import grade_id, nbgrader_meta
 from grader.sandbox import Closed, Limits, Runner, Timeout
 
 # statut -> name of the error shown in the graded test cell, and back
@@ -57,8 +62,8 @@ class Report:
 
 
 def is_test_cell(cell):
-    meta = cell.get("metadata", {}).get("nbgrader", {})
-    return bool(meta.get("grade")) and str(meta.get("grade_id", "")).startswith("test_")
+    """True for a graded cell whose grade_id is ``test_<exercise>``."""
+    return bool(nbgrader_meta(cell).get("grade")) and grade_id(cell).startswith("test_")
 
 
 def canonical(nb, tests, solutions):
@@ -71,23 +76,27 @@ def canonical(nb, tests, solutions):
     """
     cells = []
     for cell in nb.cells:
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        grade_id = str(meta.get("grade_id", ""))
-        if grade_id in tests or grade_id.startswith("test_") or is_test_cell(cell):
+        name = grade_id(cell)
+        if name in tests or name.startswith("test_") or is_test_cell(cell):
             continue
-        if meta and grade_id not in solutions:
-            cell.metadata.pop("nbgrader", None)
+        if "nbgrader" in cell.get("metadata", {}) and name not in solutions:
+            cell.metadata.pop("nbgrader")
         cells.append(cell)
     for name, test in tests.items():
         exercise = name.removeprefix("test_")
-        at = [
-            i
-            for i, c in enumerate(cells)
-            if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == exercise
-        ]
-        cells.insert(at[-1] + 1 if at else len(cells), test)
+        at = [i for i, c in enumerate(cells) if grade_id(c) == exercise]
+        cells.insert(at[-1] + 1 if at else len(cells), copy.deepcopy(test))
     nb.cells = cells
     return nb
+
+
+@cache
+def course_cells(chapter):
+    """Test cells (by grade_id) and solution cell ids of a chapter's source."""
+    source = nbformat.read(chapter.path, as_version=4)
+    tests = {grade_id(c): c for c in source.cells if is_test_cell(c)}
+    solutions = {grade_id(c) for c in source.cells if nbgrader_meta(c).get("solution")}
+    return tests, solutions
 
 
 def suspicion(nb):
@@ -111,7 +120,7 @@ def _program(nb):
         if cell.cell_type != "code":
             continue
         if is_test_cell(cell):
-            name = cell.metadata["nbgrader"]["grade_id"].removeprefix("test_")
+            name = grade_id(cell).removeprefix("test_")
             if name not in seen:
                 seen.add(name)
                 steps.append([index, {"kind": "check", "exercise": name}])

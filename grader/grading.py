@@ -18,8 +18,8 @@ from nbgrader.coursedir import CourseDirectory
 from sqlalchemy.exc import SAWarning
 from traitlets.config import Config
 
-from grader.course import chapters
-from grader.engine import ENAMES
+from grader.course import chapters, grade_id
+from grader.engine import ENAMES, canonical, course_cells, is_test_cell
 from grader.nbconfig import configure
 from grader.sandbox import bwrap
 
@@ -29,7 +29,8 @@ COLUMNS = ["etudiant", "cahier", "exercice", "points", "points_max", "statut"]
 CONFIG_FILE = """\
 # Configuration nbgrader de Cours RN : partagée par `cours-rn corriger` et par les
 # commandes `nbgrader` lancées dans ce dossier. Ne pas modifier à la main.
-from grader.engine import ENAMES
+from grader.course import grade_id
+from grader.engine import ENAMES, canonical, course_cells, is_test_cell
 from grader.nbconfig import configure
 from grader.sandbox import Limits, bwrap
 
@@ -92,7 +93,8 @@ class Classe:
         if target.exists():
             shutil.rmtree(target)
         target.mkdir(parents=True)
-        nbformat.write(submission.nb, target / f"{chapter.name}.ipynb")
+        nb = canonical(submission.nb, *course_cells(chapter))
+        nbformat.write(nb, target / f"{chapter.name}.ipynb")
         result = self.api.autograde(chapter.name, submission.student, force=True)
         log = self.root / "journaux" / submission.student / f"{chapter.name}.log"
         _write_atomic(log, result.get("log", "") + result.get("error", ""))
@@ -215,12 +217,10 @@ def test_cell_outcomes(nb):
     """(statut, French message) per exercise, read from an executed notebook."""
     found = {}
     for cell in nb.cells:
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        grade_id = meta.get("grade_id", "")
-        if not (meta.get("grade") and grade_id.startswith("test_")):
+        if not is_test_cell(cell):
             continue
         errors = [o for o in cell.get("outputs", []) if o.output_type == "error"]
-        name = grade_id.removeprefix("test_")
+        name = grade_id(cell).removeprefix("test_")
         if errors:
             found[name] = _status(errors[0].ename, errors[0].evalue)
         elif cell.get("outputs") or cell.get("execution_count"):

@@ -17,9 +17,9 @@ def configure(c):
     c.ClearSolutions.text_stub = TEXT_STUB
     c.Autograde.sanitize_preprocessors = [
         "nbgrader.preprocessors.ClearOutput",
+        "grader.nbgrader_ext.CanonicalCells",
         "nbgrader.preprocessors.DeduplicateIds",
         "nbgrader.preprocessors.OverwriteKernelspec",
-        "grader.nbgrader_ext.CanonicalCells",
         "nbgrader.preprocessors.OverwriteCells",
         "nbgrader.preprocessors.CheckCellMetadata",
     ]

@@ -18,7 +18,8 @@ from nbgrader.api import Gradebook
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Float, Integer
 
-from grader.engine import ENAMES, canonical, grade_notebook
+from grader.course import grade_id
+from grader.engine import ENAMES, canonical, grade_notebook, is_test_cell
 from grader.sandbox import Limits
 
 
@@ -72,12 +73,12 @@ class CanonicalCells(NbGraderPreprocessor):
                 new.id = cell.name.replace("_", "-")[:64]
                 tests[cell.name] = new
         for cell in nb.cells:
-            grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-            if grade_id in solutions:
+            name = grade_id(cell)
+            if name in solutions:
                 cell.cell_type = "code"
                 cell.setdefault("outputs", [])
                 cell.setdefault("execution_count", None)
-                cell.metadata["nbgrader"] = _meta(grade_id, True)
+                cell.metadata["nbgrader"] = _meta(name, True)
         return canonical(nb, tests, solutions), resources
 
 
@@ -96,9 +97,8 @@ class SandboxedGrading(NbGraderPreprocessor):
         for index, cell in enumerate(nb.cells):
             if cell.cell_type != "code":
                 continue
-            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
-            verdict = report.verdicts.get(grade_id.removeprefix("test_"))
-            if cell.metadata.get("nbgrader", {}).get("grade") and verdict:
+            verdict = report.verdicts.get(grade_id(cell).removeprefix("test_"))
+            if is_test_cell(cell) and verdict:
                 cell.outputs = [_verdict_output(verdict)]
             elif index in report.cells:
                 cell.outputs = _cell_outputs(*report.cells[index])

@@ -1,25 +1,9 @@
 """``cours-rn verifier``: a learner's self-check of a whole notebook, with the
 same verdicts as the grading (:mod:`grader.engine`)."""
 
-import nbformat
-
 from grader.course import identify
-from grader.engine import canonical, grade_notebook, is_test_cell
+from grader.engine import canonical, course_cells, grade_notebook
 from grader.submissions import _read
-
-
-def course_cells(chapter):
-    """Test cells (by grade_id) and solution cell ids of a chapter's source."""
-    source = nbformat.read(chapter.path, as_version=4)
-    tests = {
-        c.metadata["nbgrader"]["grade_id"]: c for c in source.cells if is_test_cell(c)
-    }
-    solutions = {
-        c.metadata["nbgrader"]["grade_id"]
-        for c in source.cells
-        if c.metadata.get("nbgrader", {}).get("solution")
-    }
-    return tests, solutions
 
 
 def check_notebook(path, out=print, limits=None):
