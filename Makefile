@@ -8,7 +8,7 @@ BIN := $(CURDIR)/$(VENV)/bin
 STAMP := $(VENV)/.installe
 export PATH := $(BIN):$(PATH)
 
-.PHONY: demo test publier lint clean
+.PHONY: demo test publier lint bench bac-a-sable clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,8 +19,21 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/cours-rn corriger data/exemple_classe --classe build/classe-demo
 
-test: $(STAMP)
+test: $(STAMP) bac-a-sable
 	$(BIN)/python -m pytest
+
+# Confinement des rendus : bubblewrap (paquet Debian), installé si possible.
+bac-a-sable:
+	@command -v bwrap >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get install -y -q bubblewrap >/dev/null 2>&1 || \
+	    { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q bubblewrap >/dev/null; }; \
+	  fi; }
+	@command -v bwrap >/dev/null 2>&1 || echo "bubblewrap absent : confinement réduit,\
+	 tests du corpus adverse sautés (installez le paquet « bubblewrap »)."
+
+bench: $(STAMP) bac-a-sable
+	$(BIN)/python benchmarks/correction.py
 
 publier: $(STAMP)
 	$(BIN)/cours-rn publier
