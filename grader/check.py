@@ -104,6 +104,9 @@ class FunctionExercise:
         Number of random cases in a visible check.
     error_hint : str, optional
         Hint given when the call raises a shape error (``ValueError``).
+    forbidden : str, optional
+        Regular expression of what the solution cell must not use (a library
+        doing the exercise's work); a match makes the exercise ``suspect``.
     """
 
     def __init__(
@@ -118,6 +121,7 @@ class FunctionExercise:
         atol=1e-10,
         n_random=5,
         error_hint=None,
+        forbidden=None,
     ):
         self.name = name
         self.reference = reference
@@ -129,6 +133,7 @@ class FunctionExercise:
         self.atol = atol
         self.n_random = n_random
         self.error_hint = error_hint
+        self.forbidden = forbidden
 
     # -- inputs ----------------------------------------
     def cases(self, seed=None, n_random=None):

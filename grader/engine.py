@@ -99,19 +99,35 @@ def course_cells(chapter):
     return tests, solutions
 
 
-def suspicion(nb):
-    """French reason to suspect the notebook of using the reference, or None."""
+def suspicion(nb, exercises):
+    """French reasons to suspect exercises, ``{name: reason}``.
+
+    Any cell using the reference (:mod:`solutions`) or the checks makes every
+    exercise suspect; a solution cell using what its exercise forbids (a
+    library that does the work) makes that exercise suspect.
+    """
+    found = {}
     for number, cell in enumerate(nb.cells, 1):
         if cell.cell_type != "code" or is_test_cell(cell):
             continue
         match = FORBIDDEN.search(cell.source)
         if match:
-            return (
+            reason = (
                 f"la cellule n° {number} fait appel au corrigé ou aux vérifications "
                 f"(« {match.group(0)} ») : exercice non noté, à examiner par "
                 "l'enseignant."
             )
-    return None
+            return dict.fromkeys(exercises, reason)
+        exercise = exercises.get(grade_id(cell))
+        pattern = getattr(exercise, "forbidden", None)
+        match = re.search(pattern, cell.source) if pattern else None
+        if match:
+            found[exercise.name] = (
+                f"la solution utilise « {match.group(0)} », qui fait le travail "
+                "demandé : l'exercice doit être écrit sans. Non noté, à examiner "
+                "par l'enseignant."
+            )
+    return found
 
 
 def _program(nb):
@@ -141,9 +157,9 @@ def grade_notebook(nb, limits=None):
     steps = _program(nb)
     names = [s["exercise"] for _, s in steps if s["kind"] == "check"]
     report = Report()
-    reason = suspicion(nb)
-    if reason:
-        report.verdicts = {name: Verdict("suspect", reason) for name in names}
+    suspects = suspicion(nb, {n: EXERCISES.get(n) for n in names})
+    if set(names) <= set(suspects):
+        report.verdicts = {n: Verdict("suspect", suspects[n]) for n in names}
         return report
     start = time.monotonic()
     end = start + limits.notebook_timeout
@@ -165,6 +181,8 @@ def grade_notebook(nb, limits=None):
             name = step["exercise"]
             _expect(message, "check", index)
             verdict = _check(worker, EXERCISES.get(name), name, message, end, limits)
+            if name in suspects:
+                verdict = Verdict("suspect", suspects[name])
             report.verdicts[name] = verdict
             if verdict.status == "mémoire":
                 report.fault = "mémoire"

@@ -208,6 +208,23 @@ for nom in ["feedback.html", "01_equation_normale.html", "notes.csv",
 """
 
 
+SKLEARN_NORMAL_EQUATION = """\
+modele = LinearRegression().fit(X, y)
+return np.vstack([modele.intercept_.reshape(1, 1), modele.coef_.reshape(-1, 1)])"""
+
+NETWORK_PORT = 47123  # tests/test_adversaires.py listens there on 127.0.0.1
+NETWORK = f"""\
+import socket
+CONNEXIONS = []
+for hote, port in [("127.0.0.1", {NETWORK_PORT}), ("1.1.1.1", 53), ("localhost", 22)]:
+    try:
+        socket.create_connection((hote, port), timeout=1).close()
+        CONNEXIONS.append((hote, port))
+    except OSError:
+        pass
+"""
+
+
 def _with_leaks_penalty(answer, name):
     """The answer is right only when the disk search found nothing."""
     return answer.replace("return ", f"return 1000.0 * len({name}) + ", 1)
@@ -263,6 +280,13 @@ def _scenarios():
     s["fichier_pour_le_retour"] = lambda nb: add_after(
         fill(nb, OK), "normal_equation", FEEDBACK_FILES
     )
+    s["regression_de_scikit_learn"] = lambda nb: fill(
+        nb, {**OK, "normal_equation": SKLEARN_NORMAL_EQUATION}
+    )
+    s["acces_reseau"] = lambda nb: prepend(
+        fill(nb, {**OK, "mse": _with_leaks_penalty(OK["mse"], "CONNEXIONS")}),
+        "mse", NETWORK,
+    )  # fmt: skip
     s["import_des_solutions"] = lambda nb: fill(
         nb,
         {**OK, "mse": "from solutions import mse as ref\nreturn ref(y_true, y_pred)"},

@@ -6,6 +6,7 @@ class; each scenario's points and statut are asserted exercise by exercise.
 
 import json
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -53,6 +54,8 @@ EXPECTED = {
     "detection_de_la_correction": WRONG_MSE,
     "fichier_pour_le_retour": ALL_RIGHT,
     "import_des_solutions": [(0, S)] * 5,
+    "regression_de_scikit_learn": [(1, OK), (1, OK), (1, OK), (1, OK), (0, S)],
+    "acces_reseau": ALL_RIGHT,  # right only if no connection succeeded
     # faults cost only what they reach
     "boucle_infinie": _fault_from_mse(T),
     "boucle_dans_la_fonction": [(1, OK), (1, OK), (1, OK), (0, T), (0, T)],
@@ -90,7 +93,15 @@ def corpus(tmp_path_factory):
     for student in ("alice_martin", "bruno_petit"):
         shutil.copytree(EXAMPLE / student, folder / student)
     classe = base / "classe"
-    code, out, err = run("corriger", folder, "--classe", classe, *LIMITS)
+    with socket.create_server(("127.0.0.1", adversaires.NETWORK_PORT)) as server:
+        server.setblocking(False)
+        code, out, err = run("corriger", folder, "--classe", classe, *LIMITS)
+        try:
+            server.accept()
+            reached = True
+        except BlockingIOError:
+            reached = False
+    assert not reached, "a submission reached a server on the grading machine"
     return classe, code, out, err, time.monotonic()
 
 

@@ -218,4 +218,5 @@ normal_equation = FunctionExercise(
     ],
     error_hint="vérifiez les transpositions : X_bᵀ X_b est (n+1, n+1) et X_bᵀ y "
     "est (n+1, 1) ; theta = (X_bᵀ X_b)⁻¹ X_bᵀ y.",
+    forbidden=r"\bLinearRegression\b|\bsklearn\b|\bstatsmodels\b",
 )
