@@ -75,6 +75,21 @@ def describe(value, width=70):
         return "None (la fonction ne renvoie rien : manque-t-il un return ?)"
     if isinstance(value, runner.Opaque):
         return f"un objet de type {value.type_name} ({value.text})"
+    if isinstance(value, runner.Fn | runner.RandomSource):
+        return value.describe()
+    if (
+        isinstance(value, list)
+        and value
+        and all(isinstance(v, np.ndarray) for v in value)
+    ):
+        return (
+            f"liste de {len(value)} tableaux ; premier : {describe(value[0], 40)} ; "
+            f"dernier : {describe(value[-1], 40)}"
+        )
+    if isinstance(value, tuple | list):
+        inner = " ; ".join(describe(v, width // 2) for v in value[:3])
+        more = " ; …" if len(value) > 3 else ""
+        return f"{type(value).__name__} de {len(value)} éléments : ({inner}{more})"
     text = repr(value)
     if len(text) > width:
         text = text[: width - 3] + "..."
@@ -94,8 +109,11 @@ class FunctionExercise:
         Small inputs a learner can check by hand; checked first.
     random_case : callable
         ``random_case(rng)`` returns the keyword arguments of one random case.
-    returns : {"array", "scalar"}
-        Kind of value the function must return.
+    returns : {"array", "scalar"} or tuple of {"array", "scalar", "path"}
+        Kind of value the function must return; a tuple for several values
+        (``"path"``: a list of arrays, one per iterate).
+    output_names : tuple of str, optional
+        Names of the returned values when ``returns`` is a tuple.
     mistakes : list of Mistake
         Known mistakes, recognised and named in the feedback.
     rtol, atol : float
@@ -116,6 +134,7 @@ class FunctionExercise:
         readable_cases,
         random_case,
         returns="array",
+        output_names=(),
         mistakes=(),
         rtol=1e-7,
         atol=1e-10,
@@ -128,6 +147,7 @@ class FunctionExercise:
         self.readable_cases = list(readable_cases)
         self.random_case = random_case
         self.returns = returns
+        self.output_names = tuple(output_names)
         self.mistakes = list(mistakes)
         self.rtol = rtol
         self.atol = atol
@@ -220,24 +240,15 @@ class FunctionExercise:
             lines.append(f"  {key} = {describe(value)}")
         return "\n".join(lines)
 
-    def _compare(self, expected, obtained):
+    def _compare(self, expected, obtained, kind=None):
         """French reason why ``obtained`` differs from ``expected``, or None."""
-        if self.returns == "scalar":
-            if isinstance(obtained, bool | np.bool_) or not isinstance(
-                obtained, int | float | np.integer | np.floating | np.ndarray
-            ):
-                return "Type : un nombre (float) est attendu."
-            if isinstance(obtained, np.ndarray) and obtained.ndim != 0:
-                return (
-                    f"Forme : un nombre est attendu, pas un tableau de forme "
-                    f"{obtained.shape} (renvoyez float(...))."
-                )
-            value = float(obtained)
-            if not np.isfinite(value) or not np.isclose(
-                value, expected, rtol=self.rtol, atol=self.atol
-            ):
-                return f"Valeur : écart au-delà de la tolérance {self._tol()}."
-            return None
+        kind = self.returns if kind is None else kind
+        if isinstance(kind, tuple):
+            return self._compare_tuple(expected, obtained, kind)
+        if kind == "path":
+            return self._compare_path(expected, obtained)
+        if kind == "scalar":
+            return self._compare_scalar(expected, obtained)
         if not isinstance(obtained, np.ndarray):
             return "Type : un tableau numpy (np.ndarray) est attendu."
         if obtained.shape != expected.shape:
@@ -252,6 +263,50 @@ class FunctionExercise:
                 f"tolérance {self._tol()} ; premier écart à l'indice {where} : "
                 f"{obtained[where].item()!r} au lieu de {expected[where].item()!r}."
             )
+        return None
+
+    def _compare_scalar(self, expected, obtained):
+        if isinstance(obtained, bool | np.bool_) or not isinstance(
+            obtained, int | float | np.integer | np.floating | np.ndarray
+        ):
+            return "Type : un nombre (float) est attendu."
+        if isinstance(obtained, np.ndarray) and obtained.ndim != 0:
+            return (
+                f"Forme : un nombre est attendu, pas un tableau de forme "
+                f"{obtained.shape} (renvoyez float(...))."
+            )
+        value = float(obtained)
+        if not np.isfinite(value) or not np.isclose(
+            value, expected, rtol=self.rtol, atol=self.atol
+        ):
+            return f"Valeur : écart au-delà de la tolérance {self._tol()}."
+        return None
+
+    def _compare_tuple(self, expected, obtained, kinds):
+        names = ", ".join(self.output_names)
+        if not isinstance(obtained, tuple | list) or len(obtained) != len(kinds):
+            return f"Type : un tuple ({names}) de {len(kinds)} éléments est attendu."
+        for name, kind, exp, got in zip(
+            self.output_names, kinds, expected, obtained, strict=True
+        ):
+            problem = self._compare(exp, got, kind)
+            if problem:
+                index = self.output_names.index(name)
+                return f"Dans `{name}` (élément {index} du résultat) — {problem}"
+        return None
+
+    def _compare_path(self, expected, obtained):
+        if not isinstance(obtained, list | tuple):
+            return "Type : une liste de tableaux est attendue (path.append(theta))."
+        if len(obtained) != len(expected):
+            return (
+                f"Longueur : {len(expected)} tableaux attendus (le point de départ "
+                f"puis chaque itéré), {len(obtained)} obtenus."
+            )
+        for k, (exp, got) in enumerate(zip(expected, obtained, strict=True)):
+            problem = self._compare(exp, got, "array")
+            if problem:
+                return f"à l'itération {k} du chemin : {problem}"
         return None
 
     def _tol(self):
@@ -289,6 +344,12 @@ class FunctionExercise:
 
 def _matches(wrong, obtained):
     """True when ``obtained`` equals a mistake model's output ``wrong``."""
+    if isinstance(wrong, tuple | list) and not _is_path(wrong):
+        return (
+            isinstance(obtained, tuple | list)
+            and len(obtained) == len(wrong)
+            and all(_matches(w, o) for w, o in zip(wrong, obtained, strict=True))
+        )
     try:
         wrong_arr = np.asarray(wrong, dtype=float)
         got_arr = np.asarray(obtained, dtype=float)
@@ -296,4 +357,8 @@ def _matches(wrong, obtained):
         return False
     if wrong_arr.shape != got_arr.shape:
         return False
-    return bool(np.allclose(got_arr, wrong_arr, rtol=1e-6, atol=1e-9))
+    return bool(np.allclose(got_arr, wrong_arr, rtol=1e-6, atol=1e-9, equal_nan=True))
+
+
+def _is_path(value):
+    return bool(value) and all(isinstance(v, np.ndarray) for v in value)

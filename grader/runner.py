@@ -56,9 +56,55 @@ def kind_of(obj):
 _MISSING = object()
 
 
+class Fn:
+    """A test function given as data: ``f(t) = sum(a t^3) + t^T A t / 2 + b^T t``.
+
+    ``t`` is the flattened argument. Its gradient is ``3 a t^2 + A t + b``
+    (``A`` symmetric). Being plain data, it crosses the sandbox boundary.
+    """
+
+    def __init__(self, a, A, b):
+        self.a, self.A, self.b = (np.asarray(v, dtype=float) for v in (a, A, b))
+
+    def __call__(self, theta):
+        t = np.asarray(theta, dtype=float).ravel()
+        return float(np.sum(self.a * t**3) + 0.5 * t @ self.A @ t + self.b @ t)
+
+    def gradient(self, theta):
+        t = np.asarray(theta, dtype=float)
+        flat = t.ravel()
+        return (3 * self.a * flat**2 + self.A @ flat + self.b).reshape(t.shape)
+
+    def describe(self):
+        return (
+            f"fonction f(θ) = Σ aᵢ θᵢ³ + θᵀAθ/2 + bᵀθ de {self.b.size} variable(s), "
+            f"a = {np.round(self.a, 3).tolist()}, b = {np.round(self.b, 3).tolist()}"
+        )
+
+
+class RandomSource:
+    """A seed for a fresh ``np.random.RandomState``, created at each call."""
+
+    def __init__(self, seed):
+        self.seed = int(seed)
+
+    def make(self):
+        return np.random.RandomState(self.seed)
+
+    def describe(self):
+        return f"np.random.RandomState({self.seed})"
+
+
 def copy_inputs(kwargs):
-    """Copies of the array arguments, so that the originals stay untouched."""
-    return {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in kwargs.items()}
+    """Fresh copies of the inputs, so that the originals stay untouched."""
+    fresh = {}
+    for key, value in kwargs.items():
+        if isinstance(value, np.ndarray):
+            value = value.copy()
+        elif isinstance(value, RandomSource):
+            value = value.make()
+        fresh[key] = value
+    return fresh
 
 
 def _same(a, b):
@@ -132,7 +178,11 @@ def encode(value, depth=0):
             "scalar": isinstance(value, np.generic),
             "data": base64.b64encode(np.ascontiguousarray(arr).tobytes()).decode(),
         }
-    if type(value) in (list, tuple) and depth < 4 and len(value) <= 10_000:
+    if isinstance(value, Fn):
+        return {"__fn__": [encode(value.a), encode(value.A), encode(value.b)]}
+    if isinstance(value, RandomSource):
+        return {"__rng__": value.seed}
+    if type(value) in (list, tuple) and depth < 4 and len(value) <= 100_000:
         return {
             "__seq__": type(value).__name__,
             "items": [encode(v, depth + 1) for v in value],
@@ -180,6 +230,10 @@ def decode(data, depth=0):
             _hashable(decode(k, depth + 1)): decode(v, depth + 1)
             for k, v in data["__map__"]
         }
+    if "__fn__" in data:
+        return Fn(*(decode(v, depth + 1) for v in data["__fn__"][:3]))
+    if "__rng__" in data:
+        return RandomSource(int(data["__rng__"]))
     if "__opaque__" in data:
         return Opaque(data["__opaque__"], data.get("repr", ""))
     raise ValueError("donnée invalide")

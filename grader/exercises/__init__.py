@@ -1,10 +1,14 @@
 """Registry of the course's exercise checks, by exercise identifier."""
 
-from grader.exercises import linear_regression
+from grader.exercises import (
+    gradient_descent,
+    linear_regression,
+    stochastic_gradient_descent,
+)
 
 EXERCISES = {
     ex.name: ex
-    for module in (linear_regression,)
+    for module in (linear_regression, gradient_descent, stochastic_gradient_descent)
     for ex in vars(module).values()
     if hasattr(ex, "judge") and hasattr(ex, "name")
 }
