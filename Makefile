@@ -33,6 +33,7 @@ bac-a-sable:
 	 tests du corpus adverse sautés (installez le paquet « bubblewrap »)."
 
 bench: $(STAMP) bac-a-sable
+	$(BIN)/python benchmarks/cahiers.py
 	$(BIN)/python benchmarks/correction.py
 
 publier: $(STAMP)

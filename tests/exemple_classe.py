@@ -1,4 +1,4 @@
-"""Build ``data/exemple_classe/``: an example class for chapter 01.
+"""Build ``data/exemple_classe/``: an example class for the course's chapters.
 
 Each submission is the published student notebook with its solution cells
 filled in as a learner would. Run ``python tests/exemple_classe.py`` after a
@@ -25,29 +25,116 @@ CORRECT = {
         "X_b = add_bias(X)\nreturn np.linalg.inv(X_b.T @ X_b) @ X_b.T @ y"
     ),
 }
+CORRECT_02 = {
+    "mse_gradient": (
+        "X_b = np.c_[np.ones((len(X), 1)), X]\n"
+        "return 2 / len(X) * X_b.T @ (X_b @ theta - y)"
+    ),
+    "numerical_gradient": (
+        "theta = np.asarray(theta, dtype=float)\n"
+        "grad = np.zeros_like(theta)\n"
+        "for i in np.ndindex(theta.shape):\n"
+        "    e = np.zeros_like(theta)\n"
+        "    e[i] = epsilon\n"
+        "    grad[i] = (f(theta + e) - f(theta - e)) / (2 * epsilon)\n"
+        "return grad"
+    ),
+    "batch_gradient_descent": (
+        "theta = theta0.copy()\n"
+        "path = [theta]\n"
+        "for _ in range(n_iterations):\n"
+        "    theta = theta - learning_rate * mse_gradient(X, y, theta)\n"
+        "    path.append(theta)\n"
+        "return theta, path"
+    ),
+}
+SGD_BODY = (
+    "X_b = np.c_[np.ones((len(X), 1)), X]\n"
+    "m = len(X_b)\n"
+    "theta = theta0.copy()\n"
+    "path = [theta]\n"
+    "for epoch in range(n_epochs):\n"
+    "    for i in range(m):\n"
+    "        k = rng.randint(m)\n"
+    "        xi, yi = X_b[k:k + 1], y[k:k + 1]\n"
+    "        eta = learning_schedule(STEP, t0, t1)\n"
+    "        theta = theta - eta * 2 * xi.T @ (xi @ theta - yi)\n"
+    "        path.append(theta)\n"
+    "return theta, path"
+)
+MINIBATCH_BODY = (
+    "X_b = np.c_[np.ones((len(X), 1)), X]\n"
+    "m = len(X_b)\n"
+    "theta, path, t = theta0.copy(), [theta0.copy()], 0\n"
+    "for epoch in range(n_epochs):\n"
+    "    order = rng.permutation(m)\n"
+    "    for start in range(0, STOP, batch_size):\n"
+    "        b = order[start:start + batch_size]\n"
+    "        g = 2 / len(b) * X_b[b].T @ (X_b[b] @ theta - y[b])\n"
+    "        theta = theta - learning_schedule(t, t0, t1) * g\n"
+    "        path.append(theta)\n"
+    "        t += 1\n"
+    "return theta, path"
+)
+CORRECT_03 = {
+    "learning_schedule": "return t0 / (t + t1)",
+    "stochastic_gradient_descent": SGD_BODY.replace("STEP", "epoch * m + i"),
+    "minibatch_gradient_descent": MINIBATCH_BODY.replace("STOP", "m"),
+}
+CH02, CH03 = "02_descente_de_gradient", "03_sgd_mini_lots"
 
-# expected points are asserted exercise by exercise in tests/test_grading.py
+# per student, per chapter, the solution bodies; expected points are asserted
+# exercise by exercise in tests/test_grading.py
 STUDENTS = {
     # everything right
-    "alice_martin": CORRECT,
-    # MSE without the mean; RMSE returns the MSE
+    "alice_martin": {CHAPTER: CORRECT, CH02: CORRECT_02, CH03: CORRECT_03},
+    # MSE without the mean, RMSE returns the MSE; gradient without its factor 2;
+    # SGD step counter restarting at each epoch
     "bruno_petit": {
-        **CORRECT,
-        "mse": "return float(np.sum((y_pred - y_true) ** 2))",
-        "rmse": "return float(np.mean((y_pred - y_true) ** 2))",
+        CHAPTER: {
+            **CORRECT,
+            "mse": "return float(np.sum((y_pred - y_true) ** 2))",
+            "rmse": "return float(np.mean((y_pred - y_true) ** 2))",
+        },
+        CH02: {
+            **CORRECT_02,
+            "mse_gradient": CORRECT_02["mse_gradient"].replace(
+                "2 / len(X)", "1 / len(X)"
+            ),
+        },
+        CH03: {
+            **CORRECT_03,
+            "stochastic_gradient_descent": SGD_BODY.replace("STEP", "i"),
+        },
     },
-    # the untouched student notebook
-    "chloe_durand": {},
-    # a syntax error in mse; normal_equation raises NameError
+    # the untouched student notebooks
+    "chloe_durand": {CHAPTER: {}, CH02: {}, CH03: {}},
+    # a syntax error in mse; normal_equation raises NameError; a one-sided
+    # numerical gradient; no chapter 03 handed in
     "david_moreau": {
-        **CORRECT,
-        "mse": "return float(np.mean((y_pred - y_true) ** 2)",
-        "normal_equation": "X_b = add_bias(X)\nreturn np.linalg.solve(X_b.T @ X_b, Y)",
+        CHAPTER: {
+            **CORRECT,
+            "mse": "return float(np.mean((y_pred - y_true) ** 2)",
+            "normal_equation": "X_b = add_bias(X)\n"
+            "return np.linalg.solve(X_b.T @ X_b, Y)",
+        },
+        CH02: {
+            **CORRECT_02,
+            "numerical_gradient": CORRECT_02["numerical_gradient"].replace(
+                "f(theta - e)) / (2 * epsilon)", "f(theta)) / epsilon"
+            ),
+        },
     },
-    # a folder name with accents and a space; bias column appended last
+    # a folder name with accents and a space; bias column appended last;
+    # the last incomplete mini-batch dropped
     "Élodie Lefèvre": {
-        **CORRECT,
-        "add_bias": "return np.c_[X, np.ones((X.shape[0], 1))]",
+        CHAPTER: {**CORRECT, "add_bias": "return np.c_[X, np.ones((X.shape[0], 1))]"},
+        CH03: {
+            **CORRECT_03,
+            "minibatch_gradient_descent": MINIBATCH_BODY.replace(
+                "STOP", "m - m % batch_size"
+            ),
+        },
     },
 }
 
@@ -68,13 +155,17 @@ def fill(nb, answers):
 
 def build(out_dir=CLASS_DIR):
     """Write every example submission into ``out_dir``; return the paths."""
-    student_nb = nbformat.read(ROOT / "notebooks" / f"{CHAPTER}.ipynb", as_version=4)
     paths = []
-    for student, answers in STUDENTS.items():
-        path = Path(out_dir) / student / f"{CHAPTER}.ipynb"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(nbformat.writes(fill(student_nb, answers)) + "\n", "utf-8")
-        paths.append(path)
+    for student, chapters in STUDENTS.items():
+        for chapter, answers in chapters.items():
+            source = ROOT / "notebooks" / f"{chapter}.ipynb"
+            if not source.exists():
+                continue
+            student_nb = nbformat.read(source, as_version=4)
+            path = Path(out_dir) / student / f"{chapter}.ipynb"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(nbformat.writes(fill(student_nb, answers)) + "\n", "utf-8")
+            paths.append(path)
     return paths
 
 

@@ -18,14 +18,35 @@ EXAMPLE = ROOT / "data" / "exemple_classe"
 CHAPTER = "01_equation_normale"
 R, F, N = "réussi", "échoué", "non traité"
 # (points, statut) per exercise: add_bias, predict, mse, rmse, normal_equation
+CH02, CH03 = "02_descente_de_gradient", "03_sgd_mini_lots"
+ALL_CH01 = [(1, R), (1, R), (1, R), (1, R), (2, R)]
+# (points, statut) per exercise, in the notebook's order, per student and notebook
 EXPECTED = {
-    "alice_martin": [(1, R), (1, R), (1, R), (1, R), (2, R)],
-    "bruno_petit": [(1, R), (1, R), (0, F), (0, F), (2, R)],
-    "chloe_durand": [(0, N), (0, N), (0, N), (0, N), (0, N)],
-    "david_moreau": [(1, R), (1, R), (0, F), (0, F), (0, F)],
-    "Elodie_Lefevre": [(0, F), (0, F), (1, R), (1, R), (0, F)],
+    "alice_martin": {
+        CHAPTER: ALL_CH01,
+        CH02: [(1, R), (1, R), (2, R)],
+        CH03: [(1, R), (2, R), (2, R)],
+    },
+    "bruno_petit": {
+        CHAPTER: [(1, R), (1, R), (0, F), (0, F), (2, R)],
+        CH02: [(0, F), (1, R), (0, F)],
+        CH03: [(1, R), (0, F), (2, R)],
+    },
+    "chloe_durand": {
+        CHAPTER: [(0, N)] * 5,
+        CH02: [(0, N)] * 3,
+        CH03: [(0, N)] * 3,
+    },
+    "david_moreau": {
+        CHAPTER: [(1, R), (1, R), (0, F), (0, F), (0, F)],
+        CH02: [(1, R), (0, F), (2, R)],
+    },
+    "Elodie_Lefevre": {
+        CHAPTER: [(0, F), (0, F), (1, R), (1, R), (0, F)],
+        CH03: [(1, R), (2, R), (0, F)],
+    },
 }
-EXERCISES = ["add_bias", "predict", "mse", "rmse", "normal_equation"]
+MAX = {CHAPTER: 6, CH02: 4, CH03: 5}
 
 
 def read_notes(classe):
@@ -34,10 +55,11 @@ def read_notes(classe):
 
 
 def grades_of(rows):
+    """{student: {notebook: [(points, statut), ...]}}."""
     table = {}
     for r in rows:
-        table.setdefault(r["etudiant"], []).append(
-            (r["exercice"], float(r["points"]), r["statut"])
+        table.setdefault(r["etudiant"], {}).setdefault(r["cahier"], []).append(
+            (float(r["points"]), r["statut"])
         )
     return table
 
@@ -61,12 +83,7 @@ def test_example_class_grades_exercise_by_exercise(graded):
     classe, code, _, err = graded
     assert code == 0
     assert err == ""
-    table = grades_of(read_notes(classe))
-    expected = {
-        student: [(ex, float(p), s) for ex, (p, s) in zip(EXERCISES, row, strict=True)]
-        for student, row in EXPECTED.items()
-    }
-    assert table == expected
+    assert grades_of(read_notes(classe)) == EXPECTED
 
 
 def test_notes_csv_has_the_documented_columns(graded):
@@ -74,16 +91,17 @@ def test_notes_csv_has_the_documented_columns(graded):
     header = (classe / "notes.csv").read_text(encoding="utf-8").splitlines()[0]
     assert header.split(",") == COLUMNS
     rows = read_notes(classe)
-    assert {r["cahier"] for r in rows} == {CHAPTER}
+    assert {r["cahier"] for r in rows} == set(MAX)
     assert all(r["points_max"] in {"1", "2"} for r in rows)
 
 
 def test_gradebook_holds_the_same_grades(graded):
     classe = graded[0]
     with Gradebook(f"sqlite:///{classe / 'gradebook.db'}") as gb:
-        for student, row in EXPECTED.items():
-            nb = gb.find_submission_notebook(CHAPTER, CHAPTER, student)
-            assert nb.score == sum(points for points, _ in row)
+        for student, notebooks in EXPECTED.items():
+            for name, row in notebooks.items():
+                nb = gb.find_submission_notebook(name, name, student)
+                assert nb.score == sum(points for points, _ in row)
 
 
 def test_failures_name_the_mistake(graded):
@@ -103,20 +121,22 @@ def test_failures_name_the_mistake(graded):
 
 def test_feedback_is_french_html_without_hidden_tests(graded):
     classe = graded[0]
-    for student, row in EXPECTED.items():
-        page = (classe / "retours" / student / f"{CHAPTER}.html").read_text()
-        assert '<html lang="fr">' in page
-        total = sum(points for points, _ in row)
-        assert f"Note : <strong>{total:g} / 6</strong>" in page
-        for secret in ["HIDDEN", "hidden=True", "BEGIN SOLUTION", "verifier("]:
-            assert secret not in page
+    for student, notebooks in EXPECTED.items():
+        for name, row in notebooks.items():
+            page = (classe / "retours" / student / f"{name}.html").read_text()
+            assert '<html lang="fr">' in page
+            total = sum(points for points, _ in row)
+            assert f"Note : <strong>{total:g} / {MAX[name]}</strong>" in page
+            for secret in ["HIDDEN", "hidden=True", "BEGIN SOLUTION", "verifier("]:
+                assert secret not in page
 
 
 def test_output_shows_progress_notices_and_summary(graded):
     _, _, out, _ = graded
     assert "Dossier « Élodie Lefèvre » : caractères spéciaux" in out
-    assert "[1/5] alice_martin · 01_equation_normale : 6/6" in out
-    assert "[5/5]" in out
+    n = sum(len(notebooks) for notebooks in EXPECTED.values())
+    assert f"/{n}] alice_martin · 01_equation_normale : 6/6" in out
+    assert f"[{n}/{n}]" in out
     summary = out[out.index("Cahier 01_equation_normale") :]
     assert "alice_martin    ✔ 1" in summary
     assert "Légende" in summary
@@ -213,17 +233,11 @@ def test_bad_input_grades_the_rest_and_loses_nothing(mixed, graded):
     before = grades_of(read_notes(graded[0]))
     for student in EXPECTED:  # alice's unreadable resubmission erased nothing
         assert table[student] == before[student]
-    assert [p for _, p, _ in table["eve"]] == [1, 1, 1, 1, 2]
-    assert [s for _, _, s in table["h_ns_m"]] == [N] * 5
-    assert [(p, s) for _, p, s in table["franck"]] == [(0, N)] * 5
+    assert table["eve"] == {CHAPTER: ALL_CH01}
+    assert table["h_ns_m"] == {CHAPTER: [(0, N)] * 5}
+    assert table["franck"] == {CHAPTER: [(0, N)] * 5}
     assert "gaby" not in table
-    assert [(p, s) for _, p, s in table["ines"]] == [
-        (1, R),
-        (1, R),
-        (1, R),
-        (1, R),
-        (2, R),
-    ]
+    assert table["ines"] == {CHAPTER: ALL_CH01}
 
 
 def test_grading_twice_gives_the_same_notes(graded, tmp_path):
