@@ -109,11 +109,16 @@ class FunctionExercise:
         Small inputs a learner can check by hand; checked first.
     random_case : callable
         ``random_case(rng)`` returns the keyword arguments of one random case.
+    kind : {"function", "class"}
+        A class is instantiated with the case's ``init`` keyword arguments and
+        driven by its ``step`` method (:func:`runner.drive`).
     returns : {"array", "scalar"} or tuple of {"array", "scalar", "path"}
         Kind of value the function must return; a tuple for several values
         (``"path"``: a list of arrays, one per iterate).
     output_names : tuple of str, optional
         Names of the returned values when ``returns`` is a tuple.
+    path_step : (str, int)
+        How a path's entries are named in messages: word and first number.
     mistakes : list of Mistake
         Known mistakes, recognised and named in the feedback.
     rtol, atol : float
@@ -134,7 +139,9 @@ class FunctionExercise:
         readable_cases,
         random_case,
         returns="array",
+        kind="function",
         output_names=(),
+        path_step=("itération", 0),
         mistakes=(),
         rtol=1e-7,
         atol=1e-10,
@@ -148,6 +155,8 @@ class FunctionExercise:
         self.random_case = random_case
         self.returns = returns
         self.output_names = tuple(output_names)
+        self.kind = kind
+        self.path_step = path_step
         self.mistakes = list(mistakes)
         self.rtol = rtol
         self.atol = atol
@@ -168,24 +177,32 @@ class FunctionExercise:
 
     # -- learner side ----------------------------------------
     def check_type(self, info):
-        """Raise CheckFailed unless ``info`` (:func:`runner.kind_of`) is a function."""
-        if info["kind"] == "function":
+        """Raise CheckFailed unless ``info`` (:func:`runner.kind_of`) is of the
+        exercise's kind (a function, or a class)."""
+        if info["kind"] == self.kind:
             return
         if info["kind"] == "missing":
             got = f"`{self.name}` n'est pas défini (la cellule de solution a-t-elle "
             got += "été exécutée sans erreur ?)"
         elif info["kind"] == "class":
             got = f"une classe ({info['type']})"
+        elif info["kind"] == "function":
+            got = "une fonction"
         else:
             got = f"un objet de type {info['type']}"
+        wanted = (
+            f"une fonction (def {self.name}(...))"
+            if self.kind == "function"
+            else f"une classe (class {self.name}: ...)"
+        )
         raise CheckFailed(
-            f"Exercice « {self.name} » : `{self.name}` doit être une fonction "
-            f"(def {self.name}(...)) ; obtenu : {got}."
+            f"Exercice « {self.name} » : `{self.name}` doit être {wanted} ; "
+            f"obtenu : {got}."
         )
 
     def run(self, obj, case):
         """Call ``obj`` on a copy of the case's inputs; nothing reaches stderr."""
-        result = runner.call(obj, case.kwargs)
+        result = runner.call(obj, case.kwargs, self.kind)
         return Outcome(
             value=result["value"],
             error=tuple(result["error"]) if result["error"] else None,
@@ -196,7 +213,7 @@ class FunctionExercise:
     # -- verdict ----------------------------------------
     def judge(self, case, outcome):
         """Compare an outcome with the reference; raise CheckFailed if wrong."""
-        expected = self.reference(**runner.copy_inputs(case.kwargs))
+        expected = self.expected(case)
         head = self._header(case)
         if outcome.error is not None:
             ename, message = outcome.error
@@ -306,8 +323,16 @@ class FunctionExercise:
         for k, (exp, got) in enumerate(zip(expected, obtained, strict=True)):
             problem = self._compare(exp, got, "array")
             if problem:
-                return f"à l'itération {k} du chemin : {problem}"
+                word, start = self.path_step
+                return f"{word} {k + start} : {problem}"
         return None
+
+    def expected(self, case):
+        """The reference's output on ``case``."""
+        result = runner.call(self.reference, case.kwargs, self.kind)
+        if result["error"]:
+            raise RuntimeError(f"{self.name} : la référence a échoué : {result}")
+        return result["value"]
 
     def _tol(self):
         return f"(rtol={self.rtol:g}, atol={self.atol:g})"
@@ -318,9 +343,12 @@ class FunctionExercise:
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    wrong = mistake.model(**runner.copy_inputs(case.kwargs))
+                    result = runner.call(mistake.model, case.kwargs, self.kind)
             except Exception:
                 continue
+            if result["error"]:
+                continue
+            wrong = result["value"]
             if _matches(wrong, obtained):
                 return mistake.hint
         return None

@@ -249,7 +249,10 @@ def _check(worker, exercise, name, message, end, limits):
         return Verdict("échoué", str(failure))
     cases = exercise.grading_cases()
     worker.send(
-        {"cases": [{k: codec.encode(v) for k, v in c.kwargs.items()} for c in cases]}
+        {
+            "kind": exercise.kind,
+            "cases": [{k: codec.encode(v) for k, v in c.kwargs.items()} for c in cases],
+        }
     )
     answer = worker.receive(min(end, time.monotonic() + limits.cell_timeout))
     _expect(answer, "outputs", message["i"])

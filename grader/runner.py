@@ -116,8 +116,23 @@ def _same(a, b):
     )
 
 
-def call(obj, kwargs):
+def drive(cls, init, theta0, grads):
+    """Instantiate an optimizer class and apply ``step`` to each gradient.
+
+    Returns the parameters after each step (copies).
+    """
+    optimizer = cls(**init)
+    theta, thetas = theta0, []
+    for grad in grads:
+        theta = optimizer.step(theta, grad.copy())
+        thetas.append(theta.copy() if isinstance(theta, np.ndarray) else theta)
+    return thetas
+
+
+def call(obj, kwargs, kind="function"):
     """Call ``obj(**kwargs)`` on copies of the inputs; nothing reaches stderr.
+
+    For a class (``kind="class"``), ``kwargs`` are those of :func:`drive`.
 
     Returns
     -------
@@ -132,17 +147,17 @@ def call(obj, kwargs):
         warnings.simplefilter("always")
         with contextlib.redirect_stderr(io.StringIO()), np.errstate(all="warn"):
             try:
-                value = obj(**given)
+                value = drive(obj, **given) if kind == "class" else obj(**given)
             except NotImplementedError:
                 error = ["NotImplementedError", ""]
             except MemoryError:
                 error = ["MemoryError", "mémoire épuisée"]
             except Exception as exc:  # the learner's bug, reported in French
                 error = [type(exc).__name__, explain(exc)]
-    mutated = [
+    mutated = [  # an optimizer may update its parameters in place, as Keras does
         k
         for k, v in kwargs.items()
-        if isinstance(v, np.ndarray) and not _same(given[k], v)
+        if kind == "function" and isinstance(v, np.ndarray) and not _same(given[k], v)
     ]
     return {
         "value": value,
@@ -317,10 +332,11 @@ def main():
         name = step["exercise"]
         obj = shell.user_ns.get(name, _MISSING)
         send({"t": "check", "i": index, "ex": name, "obj": kind_of(obj)})
-        cases = json.loads(channel_in.readline())["cases"]
+        request = json.loads(channel_in.readline())
         results = []
-        for kwargs in cases:
-            outcome = call(obj, {k: decode(v) for k, v in kwargs.items()})
+        for kwargs in request["cases"]:
+            given = {k: decode(v) for k, v in kwargs.items()}
+            outcome = call(obj, given, request.get("kind", "function"))
             outcome["value"] = encode(outcome["value"])
             results.append(outcome)
             if outcome["error"] and outcome["error"][0] == "MemoryError":

@@ -3,12 +3,18 @@
 from grader.exercises import (
     gradient_descent,
     linear_regression,
+    optimizers,
     stochastic_gradient_descent,
 )
 
 EXERCISES = {
     ex.name: ex
-    for module in (linear_regression, gradient_descent, stochastic_gradient_descent)
+    for module in (
+        linear_regression,
+        gradient_descent,
+        stochastic_gradient_descent,
+        optimizers,
+    )
     for ex in vars(module).values()
     if hasattr(ex, "judge") and hasattr(ex, "name")
 }
