@@ -44,6 +44,7 @@ def _exercise(name, reference, readable_inits, random_init, mistakes):
         rtol=1e-7,
         atol=1e-10,
         mistakes=[Mistake(hint, model) for hint, model in mistakes],
+        forbidden=r"\bkeras\b|\btensorflow\b|\btf\.|\btorch\b|\boptax\b",
     )
 
 
