@@ -30,6 +30,7 @@ from functools import cache
 from pathlib import Path
 
 RUNNER = Path(__file__).resolve().with_name("runner.py")
+DATA = Path(__file__).resolve().parents[1] / "data"  # the course's public datasets
 TOKEN_VAR = "COURS_RN_JETON"
 
 
@@ -75,6 +76,14 @@ def _hidden_packages():
     return found
 
 
+def data_files():
+    """The course's dataset files (``data/*``, not its sub-folders, which hold
+    the example class): visible read-only to every submission, in ``./data``."""
+    if not DATA.is_dir():
+        return []
+    return sorted(p for p in DATA.iterdir() if p.is_file() and p.suffix != ".md")
+
+
 def _bwrap_command(scratch):
     prefixes = {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()}
     command = [
@@ -98,6 +107,8 @@ def _bwrap_command(scratch):
         "--ro-bind", str(RUNNER), "/opt/cours-rn/runner.py",
         "--bind", str(scratch), "/home/etudiant", "--chdir", "/home/etudiant",
     ]  # fmt: skip
+    for path in data_files():
+        command += ["--ro-bind", str(path), f"/home/etudiant/data/{path.name}"]
     return command + [sys.executable, "-I", "/opt/cours-rn/runner.py"]
 
 
@@ -128,6 +139,12 @@ class Runner:
         self.limits = limits
         self.token = uuid.uuid4().hex
         self.scratch = Path(tempfile.mkdtemp(prefix="cours-rn-"))
+        files = data_files()
+        if files:
+            (self.scratch / "data").mkdir()
+            if not bwrap():  # without bubblewrap, links to the same files
+                for path in files:
+                    (self.scratch / "data" / path.name).symlink_to(path)
         command = (
             _bwrap_command(self.scratch)
             if bwrap()
