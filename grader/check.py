@@ -303,9 +303,9 @@ class FunctionExercise:
         names = ", ".join(self.output_names)
         if not isinstance(obtained, tuple | list) or len(obtained) != len(kinds):
             return f"Type : un tuple ({names}) de {len(kinds)} éléments est attendu."
-        for name, kind, exp, got in zip(
-            self.output_names, kinds, expected, obtained, strict=True
-        ):
+        entries = zip(self.output_names, kinds, expected, obtained, strict=True)
+        # a path says at which iteration things went wrong: compare it first
+        for name, kind, exp, got in sorted(entries, key=lambda e: e[1] != "path"):
             problem = self._compare(exp, got, kind)
             if problem:
                 index = self.output_names.index(name)

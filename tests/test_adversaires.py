@@ -91,7 +91,8 @@ def corpus(tmp_path_factory):
     folder = base / "rendus"
     shutil.copytree(CORPUS, folder)
     for student in ("alice_martin", "bruno_petit"):
-        shutil.copytree(EXAMPLE / student, folder / student)
+        (folder / student).mkdir()
+        shutil.copy(EXAMPLE / student / f"{CHAPTER}.ipynb", folder / student)
     classe = base / "classe"
     with socket.create_server(("127.0.0.1", adversaires.NETWORK_PORT)) as server:
         server.setblocking(False)
