@@ -49,11 +49,14 @@ class Mistake:
     """A known mistake, modelled by a wrong implementation.
 
     When the learner's output matches ``model``'s output on the same case (same
-    shape, equal values), the failure message gives ``hint``.
+    shape, equal values), the failure message gives ``hint``. A mistake that no
+    single output reproduces (a random mask drawn anew) is recognised instead
+    by ``test(kwargs, obtained)``.
     """
 
     hint: str
-    model: object
+    model: object = None
+    test: object = None
 
 
 def describe(value, width=70):
@@ -235,13 +238,13 @@ class FunctionExercise:
                 "Travaillez sur une copie ou créez un nouveau tableau."
             )
         obtained = outcome.value
-        problem = self._compare(expected, obtained)
+        problem = self.problem(case, expected, obtained)
         if problem is None:
             return
-        text = (
-            f"{head}\n{problem}\nAttendu : {describe(expected)}\n"
-            f"Obtenu : {describe(obtained)}"
-        )
+        text = f"{head}\n{problem}\n"
+        if self.show_expected:
+            text += f"Attendu : {describe(expected)}\n"
+        text += f"Obtenu : {describe(obtained)}"
         hint = self._hint(case, obtained)
         if hint:
             text += f"\nIndice : {hint}"
@@ -266,6 +269,16 @@ class FunctionExercise:
             return self._compare_path(expected, obtained)
         if kind == "scalar":
             return self._compare_scalar(expected, obtained)
+        if kind == "int":
+            if isinstance(obtained, bool | np.bool_) or not isinstance(
+                obtained, int | np.integer
+            ):
+                return "Type : un entier (int) est attendu."
+            if obtained != expected:
+                return f"Valeur : {expected} attendu, {obtained} obtenu."
+            return None
+        if kind == "nested":
+            return self._compare_nested(expected, obtained)
         if not isinstance(obtained, np.ndarray):
             return "Type : un tableau numpy (np.ndarray) est attendu."
         if obtained.shape != expected.shape:
@@ -312,6 +325,23 @@ class FunctionExercise:
                 return f"Dans `{name}` (élément {index} du résultat) — {problem}"
         return None
 
+    def _compare_nested(self, expected, obtained, where="résultat"):
+        """Lists and tuples of arrays (``layers``), compared entry by entry."""
+        if isinstance(expected, list | tuple):
+            if not isinstance(obtained, list | tuple) or len(obtained) != len(expected):
+                size = len(obtained) if isinstance(obtained, list | tuple) else "?"
+                return (
+                    f"Structure : {where} doit être une liste de {len(expected)} "
+                    f"éléments ; obtenu : {size}."
+                )
+            for k, (exp, got) in enumerate(zip(expected, obtained, strict=True)):
+                problem = self._compare_nested(exp, got, f"{where}[{k}]")
+                if problem:
+                    return problem
+            return None
+        problem = self._compare(expected, obtained, "array")
+        return f"{where} — {problem}" if problem else None
+
     def _compare_path(self, expected, obtained):
         if not isinstance(obtained, list | tuple):
             return "Type : une liste de tableaux est attendue (path.append(theta))."
@@ -327,6 +357,12 @@ class FunctionExercise:
                 return f"{word} {k + start} : {problem}"
         return None
 
+    show_expected = True  # property checks (random outputs) state the property
+
+    def problem(self, case, expected, obtained):
+        """French reason why ``obtained`` is wrong on ``case``, or None."""
+        return self._compare(expected, obtained)
+
     def expected(self, case):
         """The reference's output on ``case``."""
         result = runner.call(self.reference, case.kwargs, self.kind)
@@ -340,6 +376,13 @@ class FunctionExercise:
     def _hint(self, case, obtained):
         """Hint of the first known mistake that reproduces ``obtained``."""
         for mistake in self.mistakes:
+            if mistake.test is not None:
+                try:
+                    if mistake.test(case.kwargs, obtained):
+                        return mistake.hint
+                except Exception:
+                    pass
+                continue
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
@@ -372,7 +415,7 @@ class FunctionExercise:
 
 def _matches(wrong, obtained):
     """True when ``obtained`` equals a mistake model's output ``wrong``."""
-    if isinstance(wrong, tuple | list) and not _is_path(wrong):
+    if isinstance(wrong, tuple | list):
         return (
             isinstance(obtained, tuple | list)
             and len(obtained) == len(wrong)
@@ -386,7 +429,3 @@ def _matches(wrong, obtained):
     if wrong_arr.shape != got_arr.shape:
         return False
     return bool(np.allclose(got_arr, wrong_arr, rtol=1e-6, atol=1e-9, equal_nan=True))
-
-
-def _is_path(value):
-    return bool(value) and all(isinstance(v, np.ndarray) for v in value)

@@ -83,15 +83,21 @@ class Fn:
 
 
 class RandomSource:
-    """A seed for a fresh ``np.random.RandomState``, created at each call."""
+    """A seed for a fresh random source, created at each call: a legacy
+    ``np.random.RandomState``, or a ``np.random.Generator`` (``generator``)."""
 
-    def __init__(self, seed):
+    def __init__(self, seed, generator=False):
         self.seed = int(seed)
+        self.generator = bool(generator)
 
     def make(self):
+        if self.generator:
+            return np.random.default_rng(self.seed)
         return np.random.RandomState(self.seed)
 
     def describe(self):
+        if self.generator:
+            return f"np.random.default_rng({self.seed})"
         return f"np.random.RandomState({self.seed})"
 
 
@@ -196,7 +202,7 @@ def encode(value, depth=0):
     if isinstance(value, Fn):
         return {"__fn__": [encode(value.a), encode(value.A), encode(value.b)]}
     if isinstance(value, RandomSource):
-        return {"__rng__": value.seed}
+        return {"__rng__": value.seed, "generator": value.generator}
     if type(value) in (list, tuple) and depth < 4 and len(value) <= 100_000:
         return {
             "__seq__": type(value).__name__,
@@ -248,7 +254,7 @@ def decode(data, depth=0):
     if "__fn__" in data:
         return Fn(*(decode(v, depth + 1) for v in data["__fn__"][:3]))
     if "__rng__" in data:
-        return RandomSource(int(data["__rng__"]))
+        return RandomSource(int(data["__rng__"]), bool(data.get("generator")))
     if "__opaque__" in data:
         return Opaque(data["__opaque__"], data.get("repr", ""))
     raise ValueError("donnée invalide")

@@ -1,9 +1,11 @@
 """Registry of the course's exercise checks, by exercise identifier."""
 
 from grader.exercises import (
+    dropout,
     gradient_descent,
     linear_regression,
     optimizers,
+    regularization,
     stochastic_gradient_descent,
 )
 
@@ -14,6 +16,8 @@ EXERCISES = {
         gradient_descent,
         stochastic_gradient_descent,
         optimizers,
+        regularization,
+        dropout,
     )
     for ex in vars(module).values()
     if hasattr(ex, "judge") and hasattr(ex, "name")
