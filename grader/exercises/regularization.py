@@ -159,12 +159,8 @@ def _penalty_exercise(name, factor, mistakes, returns="scalar", tests=()):
             factor: float(rng.uniform(0.001, 0.5)),
         },
         returns=returns,
-        mistakes=[
-            Mistake(
-                hint, lambda layers, k=None, _m=model, **kw: _m(layers, *kw.values())
-            )
-            for hint, model in mistakes
-        ],
+        mistakes=[Mistake(hint, model) for hint, model in mistakes]
+        + [Mistake(hint, test=test) for hint, test in tests],
     )
 
 
