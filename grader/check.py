@@ -222,7 +222,9 @@ class FunctionExercise:
             ename, message = outcome.error
             if ename == "NotImplementedError":
                 raise NotAttempted(
-                    f"Exercice « {self.name} » non traité : la fonction lève encore "
+                    f"Exercice « {self.name} » non traité : "
+                    f"{'la classe' if self.kind == 'class' else 'la fonction'} lève "
+                    "encore "
                     "NotImplementedError. Remplacez `raise NotImplementedError()` "
                     "par votre code."
                 )
@@ -255,7 +257,13 @@ class FunctionExercise:
     def _header(self, case):
         args = ", ".join(case.kwargs)
         lines = [f"Exercice « {self.name} » : échoué ({case.label})."]
-        lines.append(f"Appel : {self.name}({args}) avec")
+        if self.kind == "class":
+            lines.append(
+                f"Appel : opt = {self.name}(**init), puis theta = opt.step(theta, g) "
+                "pour chaque gradient g de grads, en partant de theta0, avec"
+            )
+        else:
+            lines.append(f"Appel : {self.name}({args}) avec")
         for key, value in case.kwargs.items():
             lines.append(f"  {key} = {describe(value)}")
         return "\n".join(lines)

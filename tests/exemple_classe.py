@@ -6,6 +6,7 @@ change of the student notebook; ``tests/test_grading.py`` fails when the files
 are out of date.
 """
 
+import re
 from pathlib import Path
 
 import nbformat
@@ -82,12 +83,55 @@ CORRECT_03 = {
     "minibatch_gradient_descent": MINIBATCH_BODY.replace("STOP", "m"),
 }
 CH02, CH03 = "02_descente_de_gradient", "03_sgd_mini_lots"
+CH04, CH05 = "04_inertie_nesterov", "05_optimiseurs_adaptatifs"
+SGD_STEP = (
+    "if self.m is None:\n"
+    "    self.m = np.zeros_like(theta)\n"
+    "self.m = self.momentum * self.m - self.learning_rate * grad\n"
+    "if self.nesterov:\n"
+    "    return theta + (self.momentum * self.m - self.learning_rate * grad)\n"
+    "return theta + self.m"
+)
+CORRECT_04 = {"SGD": ["self.m = None", SGD_STEP]}
+ADAGRAD_STEP = (
+    "if self.acc is None:\n"
+    "    self.acc = np.full_like(theta, self.initial_accumulator_value)\n"
+    "self.acc = self.acc + grad ** 2\n"
+    "return theta - self.learning_rate * grad / np.sqrt(self.acc + self.epsilon)"
+)
+ADAM_STEP = (
+    "if self.m is None:\n"
+    "    self.m, self.v = np.zeros_like(theta), np.zeros_like(theta)\n"
+    "self.t += 1\n"
+    "self.m = self.beta_1 * self.m + (1 - self.beta_1) * grad\n"
+    "self.v = self.beta_2 * self.v + (1 - self.beta_2) * grad ** 2\n"
+    "alpha = self.learning_rate * (1 - self.beta_2 ** self.t) ** 0.5 / (\n"
+    "    1 - self.beta_1 ** self.t)\n"
+    "return theta - alpha * self.m / (np.sqrt(self.v) + self.epsilon)"
+)
+CORRECT_05 = {
+    "Adagrad": ["self.acc = None", ADAGRAD_STEP],
+    "RMSprop": [
+        "self.v = None",
+        "if self.v is None:\n"
+        "    self.v = np.zeros_like(theta)\n"
+        "self.v = self.rho * self.v + (1 - self.rho) * grad ** 2\n"
+        "return theta - self.learning_rate * grad / np.sqrt(self.v + self.epsilon)",
+    ],
+    "Adam": ["self.m = self.v = None\nself.t = 0", ADAM_STEP],
+}
 
 # per student, per chapter, the solution bodies; expected points are asserted
 # exercise by exercise in tests/test_grading.py
 STUDENTS = {
     # everything right
-    "alice_martin": {CHAPTER: CORRECT, CH02: CORRECT_02, CH03: CORRECT_03},
+    "alice_martin": {
+        CHAPTER: CORRECT,
+        CH02: CORRECT_02,
+        CH03: CORRECT_03,
+        CH04: CORRECT_04,
+        CH05: CORRECT_05,
+    },
     # MSE without the mean, RMSE returns the MSE; gradient without its factor 2;
     # SGD step counter restarting at each epoch
     "bruno_petit": {
@@ -106,11 +150,22 @@ STUDENTS = {
             **CORRECT_03,
             "stochastic_gradient_descent": SGD_BODY.replace("STEP", "i"),
         },
+        # Nesterov written as plain momentum; Adam without bias correction
+        CH04: {"SGD": ["self.m = None", SGD_STEP.replace("if self.nesterov", "if 0")]},
+        CH05: {
+            **CORRECT_05,
+            "Adam": [
+                "self.m = self.v = None\nself.t = 0",
+                ADAM_STEP.replace(
+                    "(1 - self.beta_2 ** self.t) ** 0.5 / (", "1 / ("
+                ).replace("1 - self.beta_1 ** self.t)", "1)"),
+            ],
+        },
     },
     # the untouched student notebooks
-    "chloe_durand": {CHAPTER: {}, CH02: {}, CH03: {}},
+    "chloe_durand": {CHAPTER: {}, CH02: {}, CH03: {}, CH04: {}, CH05: {}},
     # a syntax error in mse; normal_equation raises NameError; a one-sided
-    # numerical gradient; no chapter 03 handed in
+    # numerical gradient; no chapter 03 handed in; AdaGrad's epsilon outside
     "david_moreau": {
         CHAPTER: {
             **CORRECT,
@@ -123,6 +178,17 @@ STUDENTS = {
             "numerical_gradient": CORRECT_02["numerical_gradient"].replace(
                 "f(theta - e)) / (2 * epsilon)", "f(theta)) / epsilon"
             ),
+        },
+        # AdaGrad with epsilon outside the root
+        CH05: {
+            **CORRECT_05,
+            "Adagrad": [
+                "self.acc = None",
+                ADAGRAD_STEP.replace(
+                    "np.sqrt(self.acc + self.epsilon)",
+                    "(np.sqrt(self.acc) + self.epsilon)",
+                ),
+            ],
         },
     },
     # a folder name with accents and a space; bias column appended last;
@@ -140,16 +206,32 @@ STUDENTS = {
 
 
 def fill(nb, answers):
-    """Replace the stub of each answered solution cell by the answer."""
+    """Replace the stubs of each answered solution cell by the answer.
+
+    An answer is a body, or a list of bodies for a cell with several stubs (a
+    class: ``__init__`` then ``step``), each indented like the stub it replaces.
+    """
     nb = nbformat.from_dict(nb)
+    stub = re.compile(
+        r"^( *)" + re.escape(CODE_STUB.splitlines()[0]) + r"\n\1"
+        + re.escape(CODE_STUB.splitlines()[1]) + r"$", re.MULTILINE,
+    )  # fmt: skip
     for cell in nb.cells:
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if grade_id in answers:
-            indent = " " * 4
-            body = "\n".join(indent + line for line in answers[grade_id].splitlines())
-            stub = "\n".join(indent + line for line in CODE_STUB.splitlines())
-            assert stub in cell.source, f"stub not found in {grade_id}"
-            cell.source = cell.source.replace(stub, body)
+        if grade_id not in answers:
+            continue
+        bodies = answers[grade_id]
+        bodies = [bodies] if isinstance(bodies, str) else list(bodies)
+        found = stub.findall(cell.source)
+        assert len(found) == len(bodies), f"{grade_id}: {len(found)} stubs"
+        for body in bodies:
+            cell.source = stub.sub(
+                lambda match, body=body: "\n".join(
+                    match.group(1) + line for line in body.splitlines()
+                ),
+                cell.source,
+                count=1,
+            )
     return nb
 
 

@@ -19,6 +19,7 @@ CHAPTER = "01_equation_normale"
 R, F, N = "réussi", "échoué", "non traité"
 # (points, statut) per exercise: add_bias, predict, mse, rmse, normal_equation
 CH02, CH03 = "02_descente_de_gradient", "03_sgd_mini_lots"
+CH04, CH05 = "04_inertie_nesterov", "05_optimiseurs_adaptatifs"
 ALL_CH01 = [(1, R), (1, R), (1, R), (1, R), (2, R)]
 # (points, statut) per exercise, in the notebook's order, per student and notebook
 EXPECTED = {
@@ -26,16 +27,19 @@ EXPECTED = {
         CHAPTER: ALL_CH01,
         CH02: [(1, R), (1, R), (2, R)],
         CH03: [(1, R), (2, R), (2, R)],
+        CH04: [(3, R)],
     },
     "bruno_petit": {
         CHAPTER: [(1, R), (1, R), (0, F), (0, F), (2, R)],
         CH02: [(0, F), (1, R), (0, F)],
         CH03: [(1, R), (0, F), (2, R)],
+        CH04: [(0, F)],
     },
     "chloe_durand": {
         CHAPTER: [(0, N)] * 5,
         CH02: [(0, N)] * 3,
         CH03: [(0, N)] * 3,
+        CH04: [(0, N)],
     },
     "david_moreau": {
         CHAPTER: [(1, R), (1, R), (0, F), (0, F), (0, F)],
@@ -46,7 +50,7 @@ EXPECTED = {
         CH03: [(1, R), (2, R), (0, F)],
     },
 }
-MAX = {CHAPTER: 6, CH02: 4, CH03: 5}
+MAX = {CHAPTER: 6, CH02: 4, CH03: 5, CH04: 3}
 
 
 def read_notes(classe):
