@@ -245,9 +245,16 @@ def test_bad_input_grades_the_rest_and_loses_nothing(mixed, graded):
 
 
 def test_grading_twice_gives_the_same_notes(graded, tmp_path):
+    """Regrading (with fresh random inputs) changes no grade; the notebooks
+    regraded here are the quick ones of two students, one right, one wrong."""
     classe = tmp_path / "classe"
     shutil.copytree(graded[0], classe)
-    code, _, _ = run("corriger", EXAMPLE, "--classe", classe)
+    again = tmp_path / "rendus"
+    for student in ("alice_martin", "bruno_petit"):
+        (again / student).mkdir(parents=True)
+        for name in (CHAPTER, CH02, CH03):
+            shutil.copy(EXAMPLE / student / f"{name}.ipynb", again / student)
+    code, _, _ = run("corriger", again, "--classe", classe)
     assert code == 0
     assert (classe / "notes.csv").read_text() == (graded[0] / "notes.csv").read_text()
 
