@@ -121,6 +121,38 @@ CORRECT_05 = {
     "Adam": ["self.m = self.v = None\nself.t = 0", ADAM_STEP],
 }
 
+CH06, CH07 = "06_regularisation", "07_dropout"
+STOPPING = (
+    "best, best_epoch, wait = None, 0, 0\n"
+    "for epoch, value in enumerate(val_losses):\n"
+    "    wait += 1\n"
+    "    if mode == 'min':\n"
+    "        better = best is None or value + abs(min_delta) < best\n"
+    "    else:\n"
+    "        better = best is None or value - abs(min_delta) > best\n"
+    "    if better:\n"
+    "        best, best_epoch, wait = value, epoch, 0\n"
+    "    elif wait >= patience and epoch > 0:\n"
+    "        return epoch, best_epoch\n"
+    "return len(val_losses) - 1, best_epoch"
+)
+CORRECT_06 = {
+    "early_stopping_epoch": STOPPING,
+    "l1_penalty": "return float(l1 * sum(np.abs(W).sum() for W, b in layers))",
+    "l2_penalty": "return float(l2 * sum((W ** 2).sum() for W, b in layers))",
+    "l1_gradient": "return [(l1 * np.sign(W), np.zeros_like(b)) for W, b in layers]",
+    "l2_gradient": "return [(2 * l2 * W, np.zeros_like(b)) for W, b in layers]",
+}
+CORRECT_07 = {
+    "dropout_forward": (
+        "if not training or rate == 0:\n"
+        "    return x.copy(), np.ones(x.shape, dtype=bool)\n"
+        "mask = rng.random(x.shape) >= rate\n"
+        "return np.where(mask, x / (1 - rate), 0.0).astype(x.dtype), mask"
+    ),
+    "dropout_backward": "return grad_out * mask / (1 - rate)",
+}
+
 # per student, per chapter, the solution bodies; expected points are asserted
 # exercise by exercise in tests/test_grading.py
 STUDENTS = {
@@ -131,6 +163,8 @@ STUDENTS = {
         CH03: CORRECT_03,
         CH04: CORRECT_04,
         CH05: CORRECT_05,
+        CH06: CORRECT_06,
+        CH07: CORRECT_07,
     },
     # MSE without the mean, RMSE returns the MSE; gradient without its factor 2;
     # SGD step counter restarting at each epoch
@@ -161,9 +195,25 @@ STUDENTS = {
                 ).replace("1 - self.beta_1 ** self.t)", "1)"),
             ],
         },
+        # L2 with the textbook 1/2; patience never reset; no dropout rescaling
+        CH06: {
+            **CORRECT_06,
+            "l2_penalty": CORRECT_06["l2_penalty"].replace("l2 *", "0.5 * l2 *"),
+            "early_stopping_epoch": STOPPING.replace(
+                "best, best_epoch, wait = value, epoch, 0",
+                "best, best_epoch = value, epoch",
+            ),
+        },
+        CH07: {
+            **CORRECT_07,
+            "dropout_forward": CORRECT_07["dropout_forward"].replace(
+                "x / (1 - rate)", "x"
+            ),
+        },
     },
     # the untouched student notebooks
-    "chloe_durand": {CHAPTER: {}, CH02: {}, CH03: {}, CH04: {}, CH05: {}},
+    # (chapters 05-07 train Keras models: left out to keep the suite short)
+    "chloe_durand": {CHAPTER: {}, CH02: {}, CH03: {}, CH04: {}},
     # a syntax error in mse; normal_equation raises NameError; a one-sided
     # numerical gradient; no chapter 03 handed in; AdaGrad's epsilon outside
     "david_moreau": {

@@ -82,7 +82,7 @@ EXPECTED = {
     "alice_martin": ALL_RIGHT,
     "bruno_petit": [(1, OK), (1, OK), (0, F), (0, F), (2, OK)],
 }
-LIMITS = ["--delai-cellule", "3", "--delai-cahier", "60", "--memoire", "1024"]
+LIMITS = ["--delai-cellule", "10", "--delai-cahier", "120", "--memoire", "1024"]
 
 
 @pytest.fixture(scope="module")

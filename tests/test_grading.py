@@ -10,6 +10,7 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
+from grader.course import chapters
 from grader.grading import COLUMNS
 from tests import exemple_classe
 from tests.conftest import ROOT, run
@@ -28,12 +29,14 @@ EXPECTED = {
         CH02: [(1, R), (1, R), (2, R)],
         CH03: [(1, R), (2, R), (2, R)],
         CH04: [(3, R)],
+        CH05: [(2, R), (2, R), (3, R)],
     },
     "bruno_petit": {
         CHAPTER: [(1, R), (1, R), (0, F), (0, F), (2, R)],
         CH02: [(0, F), (1, R), (0, F)],
         CH03: [(1, R), (0, F), (2, R)],
         CH04: [(0, F)],
+        CH05: [(2, R), (2, R), (0, F)],
     },
     "chloe_durand": {
         CHAPTER: [(0, N)] * 5,
@@ -44,13 +47,14 @@ EXPECTED = {
     "david_moreau": {
         CHAPTER: [(1, R), (1, R), (0, F), (0, F), (0, F)],
         CH02: [(1, R), (0, F), (2, R)],
+        CH05: [(0, F), (2, R), (3, R)],
     },
     "Elodie_Lefevre": {
         CHAPTER: [(0, F), (0, F), (1, R), (1, R), (0, F)],
         CH03: [(1, R), (2, R), (0, F)],
     },
 }
-MAX = {CHAPTER: 6, CH02: 4, CH03: 5, CH04: 3}
+MAX = {CHAPTER: 6, CH02: 4, CH03: 5, CH04: 3, CH05: 7}
 
 
 def read_notes(classe):
@@ -96,7 +100,12 @@ def test_notes_csv_has_the_documented_columns(graded):
     assert header.split(",") == COLUMNS
     rows = read_notes(classe)
     assert {r["cahier"] for r in rows} == set(MAX)
-    assert all(r["points_max"] in {"1", "2"} for r in rows)
+    points = {
+        (ch.name, ex.name): f"{ex.points:g}"
+        for ch in chapters().values()
+        for ex in ch.exercises
+    }
+    assert all(r["points_max"] == points[r["cahier"], r["exercice"]] for r in rows)
 
 
 def test_gradebook_holds_the_same_grades(graded):
