@@ -21,6 +21,7 @@ R, F, N = "réussi", "échoué", "non traité"
 # (points, statut) per exercise: add_bias, predict, mse, rmse, normal_equation
 CH02, CH03 = "02_descente_de_gradient", "03_sgd_mini_lots"
 CH04, CH05 = "04_inertie_nesterov", "05_optimiseurs_adaptatifs"
+CH06, CH07 = "06_regularisation", "07_dropout"
 ALL_CH01 = [(1, R), (1, R), (1, R), (1, R), (2, R)]
 # (points, statut) per exercise, in the notebook's order, per student and notebook
 EXPECTED = {
@@ -30,6 +31,7 @@ EXPECTED = {
         CH03: [(1, R), (2, R), (2, R)],
         CH04: [(3, R)],
         CH05: [(2, R), (2, R), (3, R)],
+        CH07: [(2, R), (1, R)],
     },
     "bruno_petit": {
         CHAPTER: [(1, R), (1, R), (0, F), (0, F), (2, R)],
@@ -37,6 +39,7 @@ EXPECTED = {
         CH03: [(1, R), (0, F), (2, R)],
         CH04: [(0, F)],
         CH05: [(2, R), (2, R), (0, F)],
+        CH07: [(0, F), (1, R)],
     },
     "chloe_durand": {
         CHAPTER: [(0, N)] * 5,
@@ -54,7 +57,7 @@ EXPECTED = {
         CH03: [(1, R), (2, R), (0, F)],
     },
 }
-MAX = {CHAPTER: 6, CH02: 4, CH03: 5, CH04: 3, CH05: 7}
+MAX = {CHAPTER: 6, CH02: 4, CH03: 5, CH04: 3, CH05: 7, CH07: 3}
 
 
 def read_notes(classe):
