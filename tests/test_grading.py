@@ -31,6 +31,7 @@ EXPECTED = {
         CH03: [(1, R), (2, R), (2, R)],
         CH04: [(3, R)],
         CH05: [(2, R), (2, R), (3, R)],
+        CH06: [(2, R), (1, R), (1, R), (1, R), (1, R)],
         CH07: [(2, R), (1, R)],
     },
     "bruno_petit": {
@@ -39,6 +40,7 @@ EXPECTED = {
         CH03: [(1, R), (0, F), (2, R)],
         CH04: [(0, F)],
         CH05: [(2, R), (2, R), (0, F)],
+        CH06: [(0, F), (1, R), (0, F), (1, R), (1, R)],
         CH07: [(0, F), (1, R)],
     },
     "chloe_durand": {
@@ -57,7 +59,7 @@ EXPECTED = {
         CH03: [(1, R), (2, R), (0, F)],
     },
 }
-MAX = {CHAPTER: 6, CH02: 4, CH03: 5, CH04: 3, CH05: 7, CH07: 3}
+MAX = {CHAPTER: 6, CH02: 4, CH03: 5, CH04: 3, CH05: 7, CH06: 6, CH07: 3}
 
 
 def read_notes(classe):
