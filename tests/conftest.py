@@ -40,3 +40,14 @@ def run(*argv):
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = main([str(a) for a in argv])
     return code, out.getvalue(), err.getvalue()
+
+
+def fail_message(exercise, obj):
+    """The French message of a check that must fail on ``obj``."""
+    import pytest
+
+    from grader import CheckFailed, verifier
+
+    with pytest.raises(CheckFailed) as info:
+        verifier(exercise, obj)
+    return str(info.value)

@@ -5,21 +5,16 @@ import numpy as np
 import pytest
 
 import solutions as ref
-from grader import CheckFailed, NotAttempted, verifier
+from grader import NotAttempted, verifier
 from grader.exercises import gradient_descent as gd
 from grader.exercises import stochastic_gradient_descent as sgd
 from grader.runner import RandomSource
+from tests.conftest import fail_message as _fail
 
 EXERCISES = [
     "mse_gradient", "numerical_gradient", "batch_gradient_descent",
     "learning_schedule", "stochastic_gradient_descent", "minibatch_gradient_descent",
 ]  # fmt: skip
-
-
-def _fail(exercise, func):
-    with pytest.raises(CheckFailed) as info:
-        verifier(exercise, func)
-    return str(info.value)
 
 
 @pytest.mark.parametrize("name", EXERCISES)

@@ -4,19 +4,14 @@ written here as a learner would, fails with the hint that names it."""
 import numpy as np
 import pytest
 
-from grader import CheckFailed, NotAttempted, verifier
+from grader import NotAttempted, verifier
 from grader.exercises import regularization as checks
 from solutions import dropout as drop
 from solutions import regularization as reg
+from tests.conftest import fail_message as _fail
 
 NAMES = ["early_stopping_epoch", "l1_penalty", "l2_penalty", "l1_gradient",
          "l2_gradient", "dropout_forward", "dropout_backward"]  # fmt: skip
-
-
-def _fail(exercise, func):
-    with pytest.raises(CheckFailed) as info:
-        verifier(exercise, func)
-    return str(info.value)
 
 
 @pytest.mark.parametrize("name", NAMES)
