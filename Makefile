@@ -22,15 +22,21 @@ demo: $(STAMP)
 test: $(STAMP) bac-a-sable
 	$(BIN)/python -m pytest
 
-# Confinement des rendus : bubblewrap (paquet Debian), installé si possible.
+# Ce dont les tests ont besoin sur la machine (paquets Debian, installés si
+# possible) : bubblewrap pour confiner les rendus, PostgreSQL pour le carnet de
+# notes sur serveur (tests/test_cluster.py démarre son propre serveur).
 bac-a-sable:
-	@command -v bwrap >/dev/null 2>&1 || { \
+	@command -v bwrap >/dev/null 2>&1 && ls /usr/lib/postgresql/*/bin/initdb \
+	  >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    apt-get install -y -q bubblewrap >/dev/null 2>&1 || \
-	    { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q bubblewrap >/dev/null; }; \
+	    apt-get install -y -q bubblewrap postgresql >/dev/null 2>&1 || \
+	    { apt-get update -q >/dev/null 2>&1 && \
+	      apt-get install -y -q bubblewrap postgresql >/dev/null; }; \
 	  fi; }
 	@command -v bwrap >/dev/null 2>&1 || echo "bubblewrap absent : confinement réduit,\
 	 tests du corpus adverse sautés (installez le paquet « bubblewrap »)."
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || echo "PostgreSQL absent :\
+	 test de la grappe Dask et du carnet PostgreSQL sauté (paquet « postgresql »)."
 
 bench: $(STAMP) bac-a-sable
 	$(BIN)/python benchmarks/cahiers.py

@@ -134,7 +134,56 @@ def build_parser():
         default=4096,
         help="mémoire maximale d'un rendu, en Mio (défaut : 4096)",
     )
+    cor.add_argument(
+        "--workers",
+        metavar="N",
+        type=_count,
+        default=None,
+        help="nombre de rendus corrigés en parallèle sur cette machine "
+        "(défaut : un par cœur disponible)",
+    )
+    cor.add_argument(
+        "--scheduler",
+        metavar="ADRESSE",
+        help="adresse d'un ordonnanceur Dask existant (tcp://hôte:8786) : les "
+        "rendus sont exécutés sur ses workers, les notes enregistrées ici",
+    )
+    cor.add_argument(
+        "--db",
+        metavar="URL",
+        help="carnet de notes SQLAlchemy, par exemple "
+        "postgresql://utilisateur@hôte/base (défaut : SQLite dans --classe)",
+    )
+    cor.add_argument(
+        "--etudiant",
+        metavar="ID",
+        action="append",
+        default=[],
+        help="ne corriger que cet étudiant (dossier ou identifiant ; répétable)",
+    )
+    cor.add_argument(
+        "--cahier",
+        metavar="NOM",
+        action="append",
+        default=[],
+        help="ne corriger que ce cahier (nom ou début de nom, par ex. 06 ; répétable)",
+    )
+    cor.add_argument(
+        "--recorriger",
+        action="store_true",
+        help="corriger à nouveau les rendus déjà corrigés et inchangés",
+    )
     return parser
+
+
+def _count(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"entier ≥ 1 attendu, reçu « {text} »")
+    return value
 
 
 def main(argv=None):
@@ -195,12 +244,32 @@ def _corriger(args):
         return _usage_error(f"{folder} n'est pas un dossier")
     if args.classe.exists() and not args.classe.is_dir():
         return _usage_error(f"--classe : {args.classe} existe et n'est pas un dossier")
+    from grader.course import chapters
     from grader.grading import grade_folder
+    from grader.parallel import default_workers
     from grader.sandbox import Limits
 
+    unknown = [n for n in args.cahier if not any(c.startswith(n) for c in chapters())]
+    if unknown:
+        names = ", ".join(chapters())
+        return _usage_error(
+            f"--cahier : « {unknown[0]} » ne désigne aucun cahier du cours ({names})"
+        )
+    if args.scheduler and args.workers:
+        return _usage_error("--workers et --scheduler s'excluent : choisissez l'un")
     limits = Limits(args.delai_cellule, args.delai_cahier, int(args.memoire * 2**20))
     start = time.perf_counter()
-    code = grade_folder(folder, args.classe, limits=limits)
+    code = grade_folder(
+        folder,
+        args.classe,
+        limits=limits,
+        workers=args.workers or default_workers(),
+        scheduler=args.scheduler,
+        db_url=args.db,
+        students=args.etudiant,
+        notebooks=args.cahier,
+        regrade=args.recorriger,
+    )
     print(f"Durée : {time.perf_counter() - start:.1f} s")
     return code
 

@@ -11,6 +11,8 @@ change a verdict.
 """
 
 import copy
+import hashlib
+import json
 import re
 import time
 from dataclasses import dataclass, field
@@ -60,6 +62,31 @@ class Report:
     cells: dict = field(default_factory=dict)  # index -> (error or None, text)
     fault: str = ""
 
+    def to_dict(self):
+        """Plain JSON-able data (a report crosses process and machine boundaries)."""
+        return {
+            "verdicts": {
+                name: [v.status, v.message, v.cases]
+                for name, v in self.verdicts.items()
+            },
+            "cells": [
+                [i, list(e) if e else None, t] for i, (e, t) in self.cells.items()
+            ],
+            "fault": self.fault,
+        }
+
+    @classmethod
+    def from_dict(cls, data):
+        """Inverse of :meth:`to_dict`."""
+        return cls(
+            verdicts={
+                name: Verdict(str(s), str(m), int(c))
+                for name, (s, m, c) in data["verdicts"].items()
+            },
+            cells={int(i): (_pair(e), str(t)) for i, e, t in data["cells"]},
+            fault=str(data["fault"]),
+        )
+
 
 def is_test_cell(cell):
     """True for a graded cell whose grade_id is ``test_<exercise>``."""
@@ -88,6 +115,12 @@ def canonical(nb, tests, solutions):
         cells.insert(at[-1] + 1 if at else len(cells), copy.deepcopy(test))
     nb.cells = cells
     return nb
+
+
+def notebook_key(nb):
+    """Digest of a notebook's cells (types and sources): what grading depends on."""
+    cells = [[c.get("cell_type"), c.get("source")] for c in nb.cells]
+    return hashlib.sha256(json.dumps(cells).encode()).hexdigest()
 
 
 @cache

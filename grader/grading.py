@@ -1,6 +1,9 @@
 """Grading a class with nbgrader (``cours-rn corriger``)."""
 
+import contextlib
+import copy
 import csv
+import dataclasses
 import hashlib
 import html
 import json
@@ -19,12 +22,22 @@ from sqlalchemy.exc import SAWarning
 from traitlets.config import Config
 
 from grader.course import chapters, grade_id
-from grader.engine import ENAMES, canonical, course_cells, is_test_cell
+from grader.engine import (
+    ENAMES,
+    Report,
+    canonical,
+    course_cells,
+    is_test_cell,
+    notebook_key,
+)
 from grader.nbconfig import configure
-from grader.sandbox import bwrap
+from grader.nbgrader_ext import SandboxedGrading
+from grader.parallel import JobLost, Pool, payload, run_job
+from grader.sandbox import Limits, bwrap
 
 warnings.filterwarnings("ignore", category=SAWarning)  # raised inside nbgrader
 
+COURSE_ID = "cours_rn"
 COLUMNS = ["etudiant", "cahier", "exercice", "points", "points_max", "statut"]
 CONFIG_FILE = """\
 # Configuration nbgrader de Cours RN : partagée par `cours-rn corriger` et par les
@@ -41,16 +54,23 @@ configure(c)  # noqa: F821
 class Classe:
     """An nbgrader course directory: gradebook, submissions, results, feedback."""
 
-    def __init__(self, root, limits=None):
+    def __init__(self, root, limits=None, db_url=None):
+        self.limits = limits or Limits()
         self.root = Path(root).resolve()
         self.root.mkdir(parents=True, exist_ok=True)
-        (self.root / "nbgrader_config.py").write_text(CONFIG_FILE, encoding="utf-8")
+        text = CONFIG_FILE
+        if db_url:  # plain `nbgrader` commands here use the same gradebook
+            text += f"c.CourseDirectory.db_url = {db_url!r}  # noqa: F821\n"
+            text += f"c.CourseDirectory.course_id = {COURSE_ID!r}  # noqa: F821\n"
+        _write_atomic(self.root / "nbgrader_config.py", text)
         config = configure(Config())
         config.CourseDirectory.root = str(self.root)
-        if limits is not None:
-            config.SandboxedGrading.cell_timeout = limits.cell_timeout
-            config.SandboxedGrading.notebook_timeout = limits.notebook_timeout
-            config.SandboxedGrading.memory = limits.memory
+        if db_url:  # a server enforces the gradebook's foreign key to the course
+            config.CourseDirectory.db_url = db_url
+            config.CourseDirectory.course_id = COURSE_ID
+        config.SandboxedGrading.cell_timeout = self.limits.cell_timeout
+        config.SandboxedGrading.notebook_timeout = self.limits.notebook_timeout
+        config.SandboxedGrading.memory = self.limits.memory
         self.coursedir = CourseDirectory(config=config)
         self.api = NbGraderAPI(coursedir=self.coursedir, config=config)
         self.api.log.setLevel(logging.CRITICAL)  # nbgrader's English logs stay quiet
@@ -68,6 +88,7 @@ class Classe:
         source = self.root / "source" / chapter.name / f"{chapter.name}.ipynb"
         stamp = self.root / "source" / chapter.name / ".empreinte"
         digest = hashlib.sha256(chapter.path.read_bytes()).hexdigest()
+        digest += f" {self.db_url}"
         if stamp.exists() and stamp.read_text() == digest:
             return None
         source.parent.mkdir(parents=True, exist_ok=True)
@@ -81,33 +102,77 @@ class Classe:
         stamp.write_text(digest)
         return None
 
+    def fingerprint(self, submission):
+        """Digest of what a grade depends on: the submission, the chapter's
+        source notebook and the limits. An unchanged fingerprint is not regraded."""
+        nb = canonical(copy.deepcopy(submission.nb), *course_cells(submission.chapter))
+        parts = [
+            notebook_key(nb),
+            hashlib.sha256(submission.chapter.path.read_bytes()).hexdigest(),
+            json.dumps(dataclasses.asdict(self.limits), sort_keys=True),
+        ]
+        return hashlib.sha256("/".join(parts).encode()).hexdigest()
+
+    def recorded(self, submission, fingerprint):
+        """Rows recorded earlier for this very submission, or None."""
+        try:
+            data = json.loads(self._result_path(submission).read_text("utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(data, dict) or data.get("empreinte") != fingerprint:
+            return None
+        return data.get("exercices")
+
+    def job(self, submission):
+        """The submission's grading job (:mod:`grader.parallel`), as plain data."""
+        nb = canonical(copy.deepcopy(submission.nb), *course_cells(submission.chapter))
+        key = f"{submission.student}/{submission.chapter.name}"
+        return payload(key, nb, self.limits)
+
     def grade(self, submission):
-        """Autograde one submission; return its rows (one per exercise)."""
-        chapter = submission.chapter
+        """Autograde one submission here; return its rows (one per exercise)."""
         if submission.nb is None:
-            previous = self._load(submission)
-            if previous is not None:  # an unreadable file never erases a grade
-                return previous
-            return self._rows(submission, problem=submission.problem)
+            return self.unreadable(submission)
+        job = self.job(submission)
+        return self.record(submission, Report.from_dict(run_job(job)))
+
+    def unreadable(self, submission):
+        """Rows of a submission that could not be read: an unreadable file
+        never erases a grade recorded earlier."""
+        previous = self._load(submission)
+        if previous is not None:
+            return previous
+        return self._rows(submission, problem=submission.problem)
+
+    def record(self, submission, report):
+        """Record a submission's grades from its report (or :class:`JobLost`):
+        nbgrader's gradebook (this process is its only writer), results,
+        feedback. Returns its rows."""
+        chapter = submission.chapter
+        fingerprint = self.fingerprint(submission)
+        if isinstance(report, JobLost):  # given up: kept, unless the cluster failed
+            final = fingerprint if report.final else None
+            return self._rows(submission, str(report), "plantage", final)
         target = self.root / "submitted" / submission.student / chapter.name
         if target.exists():
             shutil.rmtree(target)
         target.mkdir(parents=True)
-        nb = canonical(submission.nb, *course_cells(chapter))
+        nb = canonical(copy.deepcopy(submission.nb), *course_cells(chapter))
         nbformat.write(nb, target / f"{chapter.name}.ipynb")
-        result = self.api.autograde(chapter.name, submission.student, force=True)
+        key = (submission.student, chapter.name, notebook_key(nb))
+        SandboxedGrading.precomputed[key] = report
+        try:
+            result = self.api.autograde(chapter.name, submission.student, force=True)
+        finally:
+            SandboxedGrading.precomputed.pop(key, None)
         log = self.root / "journaux" / submission.student / f"{chapter.name}.log"
         _write_atomic(log, result.get("log", "") + result.get("error", ""))
         if not result["success"]:
-            error = result.get("error", "")
-            if "DeadKernelError" in error:
-                problem = "le noyau s'est arrêté pendant la correction"
-            else:
-                problem = f"nbgrader n'a pas pu corriger ce cahier (journal : {log})"
-            return self._rows(submission, problem=problem, statut="plantage")
-        return self._rows(submission)
+            problem = f"nbgrader n'a pas pu corriger ce cahier (journal : {log})"
+            return self._rows(submission, problem, "plantage", fingerprint)
+        return self._rows(submission, fingerprint=fingerprint)
 
-    def _rows(self, submission, problem="", statut="non traité"):
+    def _rows(self, submission, problem="", statut="non traité", fingerprint=None):
         chapter = submission.chapter
         outcomes = {} if problem else self._outcomes(submission)
         scores = {} if problem else self._scores(submission)
@@ -131,7 +196,7 @@ class Classe:
                     "message": message,
                 }
             )
-        self._save(submission, rows)
+        self._save(submission, rows, fingerprint)
         return rows
 
     def _scores(self, submission):
@@ -164,19 +229,20 @@ class Classe:
         except (OSError, ValueError, KeyError):
             return None
 
-    def _save(self, submission, rows):
-        path = self._result_path(submission)
+    def _save(self, submission, rows, fingerprint=None):
         data = {
             "etudiant": submission.student,
             "dossier": submission.folder,
             "cahier": submission.chapter.name,
+            "empreinte": fingerprint,
             "exercices": rows,
         }
-        _write_atomic(path, json.dumps(data, ensure_ascii=False, indent=1))
         _write_atomic(
             self.root / "retours" / submission.student / f"{data['cahier']}.html",
             feedback_html(data),
-        )
+        )  # the result comes last: once it is there, the submission is done
+        path = self._result_path(submission)
+        _write_atomic(path, json.dumps(data, ensure_ascii=False, indent=1))
 
     def all_rows(self):
         """Every result recorded in this course directory, sorted."""
@@ -292,8 +358,26 @@ NO_SANDBOX = (
 )
 
 
-def grade_folder(folder, classe_dir, out=print, limits=None):
+def grade_folder(
+    folder,
+    classe_dir,
+    out=print,
+    limits=None,
+    workers=1,
+    scheduler=None,
+    students=(),
+    notebooks=(),
+    regrade=False,
+    db_url=None,
+):
     """Grade every submission of ``folder``; print progress and a summary.
+
+    Submissions already graded with the same fingerprint (same notebook, same
+    course, same limits) are kept as they are unless ``regrade``: a run that was
+    interrupted, even killed, is finished by running it again. ``students`` and
+    ``notebooks`` restrict the run (identifiers, chapter names or prefixes).
+    The jobs run on ``workers`` local processes or on the Dask ``scheduler``
+    (:mod:`grader.parallel`); grades are recorded here, one at a time.
 
     Returns the exit code: 0 when grading ran (whatever the grades).
     """
@@ -302,12 +386,18 @@ def grade_folder(folder, classe_dir, out=print, limits=None):
     submissions, notices = collect(folder, exclude=Path(classe_dir))
     for line in notices:
         out(f"⚠ {line}")
+    submissions = [
+        s
+        for s in submissions
+        if (not students or s.student in students or s.folder in students)
+        and (not notebooks or any(s.chapter.name.startswith(n) for n in notebooks))
+    ]
     if not submissions:
         out(f"Aucun cahier du cours trouvé dans {folder}.")
         return 0
     if bwrap() is None:
         out(NO_SANDBOX)
-    classe = Classe(classe_dir, limits)
+    classe = Classe(classe_dir, limits, db_url)
     ready = {}
     for sub in submissions:
         name = sub.chapter.name
@@ -316,17 +406,33 @@ def grade_folder(folder, classe_dir, out=print, limits=None):
             ready[name] = error is None
             if error:
                 out(f"⚠ {error}")
-    todo = [s for s in submissions if ready[s.chapter.name]]
-    out(f"Correction de {len(todo)} cahier(s) dans {classe.root}")
+    todo, kept = [], 0
+    for sub in submissions:
+        if not ready[sub.chapter.name]:
+            continue
+        if sub.nb is None:
+            classe.unreadable(sub)
+        elif not regrade and classe.recorded(sub, classe.fingerprint(sub)):
+            kept += 1
+        else:
+            todo.append(sub)
+    if kept:
+        out(f"{kept} cahier(s) déjà corrigé(s) et inchangé(s) : notes conservées.")
+    where = f"sur {scheduler}" if scheduler else f"{workers} processus"
+    out(f"Correction de {len(todo)} cahier(s) dans {classe.root} ({where})")
     width = len(str(len(todo)))
-    for i, sub in enumerate(todo, 1):
-        rows = classe.grade(sub)
-        got = sum(float(r["points"]) for r in rows)
-        top = sum(float(r["points_max"]) for r in rows)
-        out(
-            f"[{i:>{width}}/{len(todo)}] {sub.student} · {sub.chapter.name} : "
-            f"{_fmt(got)}/{_fmt(top)}"
-        )
+    by_key = {f"{s.student}/{s.chapter.name}": s for s in todo}
+    with Pool(workers, scheduler) if todo else contextlib.nullcontext() as pool:
+        jobs = (classe.job(s) for s in todo)
+        for i, (job, report) in enumerate(pool.map(jobs) if todo else (), 1):
+            sub = by_key[job["key"]]
+            rows = classe.record(sub, report)
+            got = sum(float(r["points"]) for r in rows)
+            top = sum(float(r["points_max"]) for r in rows)
+            out(
+                f"[{i:>{width}}/{len(todo)}] {sub.student} · {sub.chapter.name} : "
+                f"{_fmt(got)}/{_fmt(top)}"
+            )
     csv_path = classe.write_csv()
     out("")
     out(summary_table(classe.all_rows()))

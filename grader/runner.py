@@ -101,21 +101,35 @@ class RandomSource:
         return f"np.random.RandomState({self.seed})"
 
 
+def _fresh(value):
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, RandomSource):
+        return value.make()
+    if type(value) in (list, tuple):
+        return type(value)(_fresh(v) for v in value)
+    if type(value) is dict:
+        return {k: _fresh(v) for k, v in value.items()}
+    return value
+
+
 def copy_inputs(kwargs):
-    """Fresh copies of the inputs, so that the originals stay untouched."""
-    fresh = {}
-    for key, value in kwargs.items():
-        if isinstance(value, np.ndarray):
-            value = value.copy()
-        elif isinstance(value, RandomSource):
-            value = value.make()
-        fresh[key] = value
-    return fresh
+    """Fresh copies of the inputs (arrays inside lists, tuples and dicts too),
+    so that the originals stay untouched."""
+    return {key: _fresh(value) for key, value in kwargs.items()}
 
 
 def _same(a, b):
+    if type(a) in (list, tuple, dict):
+        if type(b) is not type(a) or len(a) != len(b):
+            return False
+        if type(a) is dict:
+            return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+        return all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if not isinstance(a, np.ndarray):
+        return True
     return (
-        isinstance(a, np.ndarray)
+        isinstance(b, np.ndarray)
         and a.shape == b.shape
         and a.dtype == b.dtype
         and np.array_equal(a, b, equal_nan=True)
@@ -163,7 +177,9 @@ def call(obj, kwargs, kind="function"):
     mutated = [  # an optimizer may update its parameters in place, as Keras does
         k
         for k, v in kwargs.items()
-        if kind == "function" and isinstance(v, np.ndarray) and not _same(given[k], v)
+        if kind == "function"
+        and isinstance(v, np.ndarray | list | tuple | dict)
+        and not _same(v, given[k])
     ]
     return {
         "value": value,

@@ -35,6 +35,8 @@ def test_no_command_prints_help_and_exits_2(capsys):
         (["corriger"], "argument obligatoire manquant : DOSSIER"),
         (["corriger", ".", "--inconnue"], "arguments non reconnus : --inconnue"),
         (["corriger", ".", "--classe"], "une valeur est attendue"),
+        (["corriger", ".", "--workers", "0"], "entier ≥ 1 attendu, reçu « 0 »"),
+        (["corriger", ".", "--workers", "deux"], "entier ≥ 1 attendu"),
     ],
 )
 def test_usage_errors_exit_2_in_french(argv, message, capsys):
@@ -54,6 +56,11 @@ def test_bad_paths_exit_2_in_french(tmp_path):
         (["corriger", tmp_path / "absent"], "dossier introuvable"),
         (["corriger", text], "n'est pas un dossier"),
         (["corriger", tmp_path, "--classe", text], "existe et n'est pas un dossier"),
+        (["corriger", tmp_path, "--cahier", "42"], "« 42 » ne désigne aucun cahier"),
+        (
+            ["corriger", tmp_path, "--workers", "2", "--scheduler", "tcp://h:8786"],
+            "--workers et --scheduler s'excluent",
+        ),
         (["verifier", tmp_path / "absent.ipynb"], "cahier introuvable"),
         (["verifier", text], "n'est pas un cahier Jupyter"),
         (["verifier", corrupt], "JSON corrompu"),

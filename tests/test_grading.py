@@ -80,7 +80,7 @@ def grades_of(rows):
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     classe = tmp_path_factory.mktemp("classe")
-    code, out, err = run("corriger", EXAMPLE, "--classe", classe)
+    code, out, err = run("corriger", EXAMPLE, "--classe", classe, "--workers", "2")
     return classe, code, out, err
 
 
@@ -259,8 +259,9 @@ def test_bad_input_grades_the_rest_and_loses_nothing(mixed, graded):
 
 
 def test_grading_twice_gives_the_same_notes(graded, tmp_path):
-    """Regrading (with fresh random inputs) changes no grade; the notebooks
-    regraded here are the quick ones of two students, one right, one wrong."""
+    """Regrading (with fresh random inputs, here in one process while the class
+    was graded by one per core) changes no grade; the notebooks regraded here
+    are the quick ones of two students, one right, one wrong."""
     classe = tmp_path / "classe"
     shutil.copytree(graded[0], classe)
     again = tmp_path / "rendus"
@@ -268,8 +269,11 @@ def test_grading_twice_gives_the_same_notes(graded, tmp_path):
         (again / student).mkdir(parents=True)
         for name in (CHAPTER, CH02, CH03):
             shutil.copy(EXAMPLE / student / f"{name}.ipynb", again / student)
-    code, _, _ = run("corriger", again, "--classe", classe)
+    code, out, _ = run(
+        "corriger", again, "--classe", classe, "--workers", "1", "--recorriger"
+    )
     assert code == 0
+    assert "Correction de 6 cahier(s)" in out and "(1 processus)" in out
     assert (classe / "notes.csv").read_text() == (graded[0] / "notes.csv").read_text()
 
 
