@@ -41,6 +41,7 @@ bac-a-sable:
 bench: $(STAMP) bac-a-sable
 	$(BIN)/python benchmarks/cahiers.py
 	$(BIN)/python benchmarks/correction.py
+	$(BIN)/python benchmarks/parallele.py
 
 publier: $(STAMP)
 	$(BIN)/cours-rn publier

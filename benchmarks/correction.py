@@ -69,10 +69,10 @@ def plain_nbgrader(submissions, work):
 
 def cours_rn(folder, work):
     classe = work / "classe"
-    _run(
-        [BIN / "cours-rn", "corriger", folder, "--classe", classe], work
-    )  # mise en place
-    return _run([BIN / "cours-rn", "corriger", folder, "--classe", classe], work)
+    command = [BIN / "cours-rn", "corriger", folder, "--classe", classe]
+    command += ["--workers", "1"]  # comparé à nbgrader, qui corrige un à un
+    _run(command, work)  # mise en place
+    return _run(command + ["--recorriger"], work)
 
 
 def nbconvert(submissions, work):

@@ -96,14 +96,18 @@ def build_parser():
     cor = sub.add_parser(
         "corriger",
         help="corrige tous les rendus d'une classe",
-        description="Corrige chaque DOSSIER/<étudiant>/*.ipynb avec nbgrader, "
-        "écrit notes.csv et un retour HTML par étudiant et par cahier.",
+        description="Corrige chaque DOSSIER/<étudiant>/*.ipynb (ou l'archive "
+        "des travaux remis d'un devoir Moodle) avec nbgrader, en parallèle, écrit "
+        "notes.csv et un retour HTML par étudiant et par cahier (et, pour Moodle, "
+        "la feuille d'évaluation et le zip des fichiers de feedback). Relancée, "
+        "la commande ne corrige que ce qui a changé ou manque.",
     )
     cor.add_argument(
         "dossier",
         metavar="DOSSIER",
         type=Path,
-        help="dossier des rendus, un sous-dossier par étudiant",
+        help="dossier des rendus, un sous-dossier par étudiant ; ou l'archive zip "
+        "de Moodle (« Télécharger tous les travaux remis »)",
     )
     cor.add_argument(
         "--classe",
@@ -240,8 +244,13 @@ def _corriger(args):
     folder = args.dossier
     if not folder.exists():
         return _usage_error(f"dossier introuvable : {folder}")
-    if not folder.is_dir():
-        return _usage_error(f"{folder} n'est pas un dossier")
+    from grader.moodle import is_archive
+
+    if not folder.is_dir() and not is_archive(folder):
+        return _usage_error(
+            f"{folder} n'est ni un dossier ni une archive zip (Moodle : « Télécharger "
+            "tous les travaux remis »)"
+        )
     if args.classe.exists() and not args.classe.is_dir():
         return _usage_error(f"--classe : {args.classe} existe et n'est pas un dossier")
     from grader.course import chapters

@@ -381,9 +381,23 @@ def grade_folder(
 
     Returns the exit code: 0 when grading ran (whatever the grades).
     """
+    from grader import moodle
     from grader.submissions import collect
 
-    submissions, notices = collect(folder, exclude=Path(classe_dir))
+    participants, notices = {}, []
+    if moodle.is_archive(folder):
+        try:
+            participants, notices = moodle.unpack(folder, Path(classe_dir) / "moodle")
+        except ValueError as exc:
+            out(f"Archive Moodle {folder} : {exc}.")
+            return 2
+        out(
+            f"Archive Moodle : {len(participants)} participant(s) ayant remis "
+            "un cahier."
+        )
+        folder = Path(classe_dir) / "moodle" / "rendus"
+    found, more = collect(folder, exclude=Path(classe_dir))
+    submissions, notices = found, notices + more
     for line in notices:
         out(f"⚠ {line}")
     submissions = [
@@ -418,6 +432,7 @@ def grade_folder(
             todo.append(sub)
     if kept:
         out(f"{kept} cahier(s) déjà corrigé(s) et inchangé(s) : notes conservées.")
+    workers = max(1, min(workers, len(todo)))  # a process per submission at most
     where = f"sur {scheduler}" if scheduler else f"{workers} processus"
     out(f"Correction de {len(todo)} cahier(s) dans {classe.root} ({where})")
     width = len(str(len(todo)))
@@ -439,6 +454,12 @@ def grade_folder(
     out("")
     out(f"Notes : {csv_path}")
     out(f"Retours HTML : {classe.root / 'retours'}")
+    if participants:
+        place = classe.root / "moodle"
+        sheet = moodle.grade_sheet(classe.all_rows(), participants, place)
+        bundle = moodle.feedback_zip(classe.root / "retours", participants, place)
+        out(f"Pour Moodle : feuille d'évaluation {sheet}")
+        out(f"             fichiers de feedback {bundle}")
     return 0
 
 

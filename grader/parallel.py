@@ -10,11 +10,15 @@ gradebook has a single writer.
 
 ``workers == 1`` without a scheduler runs the jobs here, one after another.
 Otherwise they go to a ``dask.distributed`` cluster: a local one with
-``workers`` processes, or an existing one reached at ``scheduler``. A job
-whose worker dies is retried on another worker by Dask; one that has killed
-``allowed_failures + 1`` workers is reported as such, not retried forever.
+``workers`` processes, or an existing one reached at ``scheduler``, never more
+jobs at once than the cluster has worker threads. A job whose worker dies is
+retried on another worker by Dask; one that Dask gives up on (``KilledWorker``,
+after ``ALLOWED_FAILURES + 1`` deaths on a local cluster) is tried once more
+alone, after the others, so that a neighbour's crash cannot condemn it; if it
+kills its worker again, it is reported as such, not retried forever.
 """
 
+import collections
 import contextlib
 import dataclasses
 import logging
@@ -127,21 +131,38 @@ class Pool:
             return
         from distributed import as_completed
 
-        futures = {
-            self.client.submit(
-                task, job, key=f"cours-rn-{job['key']}-{uuid.uuid4().hex}", pure=False
-            ): job
-            for job in jobs
-        }
-        for future in as_completed(futures):
-            job = futures.pop(future)
+        pending, isolated, running = collections.deque(jobs), collections.deque(), {}
+        limit = max(1, sum(self.client.nthreads().values()))
+        done = as_completed()
+
+        def launch(job, alone):
+            key = f"cours-rn-{job['key']}-{uuid.uuid4().hex}"
+            future = self.client.submit(task, job, key=key, pure=False)
+            running[future] = (job, alone)
+            done.add(future)
+
+        def fill():  # at most one job per worker thread; suspects run alone, last
+            while pending and len(running) < limit:
+                launch(pending.popleft(), False)
+            if not pending and not running and isolated:
+                launch(isolated.popleft(), True)
+
+        fill()
+        for future in done:
+            job, alone = running.pop(future)
             try:
                 result = Report.from_dict(future.result())
             except Exception as exc:  # KilledWorker, a lost cluster
                 killed = type(exc).__name__ == "KilledWorker"
+                if killed and not alone:  # perhaps a neighbour's fault: once more
+                    isolated.append(job)
+                    future.release()
+                    fill()
+                    continue
                 result = JobLost(_lost(exc), final=killed)
             future.release()
             yield job, result
+            fill()
 
 
 def _lost(exc):

@@ -54,7 +54,7 @@ def test_bad_paths_exit_2_in_french(tmp_path):
     corrupt.write_text("{")
     cases = [
         (["corriger", tmp_path / "absent"], "dossier introuvable"),
-        (["corriger", text], "n'est pas un dossier"),
+        (["corriger", text], "n'est ni un dossier ni une archive zip"),
         (["corriger", tmp_path, "--classe", text], "existe et n'est pas un dossier"),
         (["corriger", tmp_path, "--cahier", "42"], "« 42 » ne désigne aucun cahier"),
         (

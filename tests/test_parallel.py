@@ -128,16 +128,26 @@ def test_a_resubmission_is_graded_again(graded_small, tmp_path):
 
 
 def crash_on_boom(job):
-    """A job runner that kills its worker process for the job named "boom"."""
+    """A job runner that kills its worker process for the job named "boom", and
+    for the others, once, when they carry a marker file not yet there."""
     if job["key"] == "boom":
+        os._exit(1)
+    marker = job.get("marqueur")
+    if marker and not os.path.exists(marker):
+        open(marker, "w").close()
         os._exit(1)
     return Report().to_dict()
 
 
-def test_a_job_that_kills_its_workers_is_given_up():
+def test_a_job_whose_worker_dies_is_retried_and_one_that_kills_is_given_up(
+    tmp_path,
+):
     jobs = [{"key": "boom"}, {"key": "calme"}]
+    jobs.append({"key": "malchance", "marqueur": str(tmp_path / "une-fois")})
     with Pool(workers=2) as pool:
         found = {job["key"]: result for job, result in pool.map(jobs, crash_on_boom)}
     assert isinstance(found["calme"], Report)
+    assert isinstance(found["malchance"], Report)  # retried on a fresh worker
+    assert (tmp_path / "une-fois").exists()
     assert isinstance(found["boom"], JobLost) and found["boom"].final
     assert "fait tomber 3 processus de correction" in str(found["boom"])
