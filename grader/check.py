@@ -89,6 +89,16 @@ def describe(value, width=70):
             f"liste de {len(value)} tableaux ; premier : {describe(value[0], 40)} ; "
             f"dernier : {describe(value[-1], 40)}"
         )
+    if type(value) is dict:  # values at full width; nested (narrower): shapes only
+        items = list(value.items())[:4]
+        inner = " ; ".join(
+            f"{k!r} : tableau de forme {v.shape}"
+            if width < 70 and isinstance(v, np.ndarray)
+            else f"{k!r} : {describe(v, width // 2)}"
+            for k, v in items
+        )
+        more = " ; …" if len(value) > 4 else ""
+        return f"dict de {len(value)} clé(s) : {{{inner}{more}}}"
     if isinstance(value, tuple | list):
         inner = " ; ".join(describe(v, width // 2) for v in value[:3])
         more = " ; …" if len(value) > 3 else ""
@@ -334,7 +344,25 @@ class FunctionExercise:
         return None
 
     def _compare_nested(self, expected, obtained, where="résultat"):
-        """Lists and tuples of arrays (``layers``), compared entry by entry."""
+        """Lists and tuples of arrays (``layers``), compared entry by entry, and
+        dicts of arrays (``state``), compared key by key (same keys required)."""
+        if isinstance(expected, dict):
+            keys = ", ".join(repr(k) for k in expected)
+            if not isinstance(obtained, dict):
+                return f"Structure : {where} doit être un dict de clés {keys}."
+            missing = [repr(k) for k in expected if k not in obtained]
+            extra = [repr(k) for k in obtained if k not in expected]
+            if missing or extra:
+                detail = "".join([
+                    f" ; clé(s) manquante(s) : {', '.join(missing)}" if missing else "",
+                    f" ; clé(s) en trop : {', '.join(extra)}" if extra else "",
+                ])  # fmt: skip
+                return f"Structure : {where} doit avoir les clés {keys}{detail}."
+            for key, exp in expected.items():
+                problem = self._compare_nested(exp, obtained[key], f"{where}[{key!r}]")
+                if problem:
+                    return problem
+            return None
         if isinstance(expected, list | tuple):
             if not isinstance(obtained, list | tuple) or len(obtained) != len(expected):
                 size = len(obtained) if isinstance(obtained, list | tuple) else "?"
@@ -423,6 +451,12 @@ class FunctionExercise:
 
 def _matches(wrong, obtained):
     """True when ``obtained`` equals a mistake model's output ``wrong``."""
+    if isinstance(wrong, dict):
+        return (
+            isinstance(obtained, dict)
+            and obtained.keys() == wrong.keys()
+            and all(_matches(wrong[k], obtained[k]) for k in wrong)
+        )
     if isinstance(wrong, tuple | list):
         return (
             isinstance(obtained, tuple | list)

@@ -153,6 +153,66 @@ CORRECT_07 = {
     "dropout_backward": "return grad_out * mask / (1 - rate)",
 }
 
+CH08, CH09 = "08_gradients_instables", "09_normalisation_par_lots"
+TRUNCATED = (
+    "std = np.sqrt(VAR) / 0.87962566103423978\n"
+    "w = rng.normal(0.0, std, size=(fan_in, fan_out))\n"
+    "outside = np.abs(w) > 2 * std\n"
+    "while outside.any():  # redraw what lies beyond 2 standard deviations\n"
+    "    w[outside] = rng.normal(0.0, std, size=outside.sum())\n"
+    "    outside = np.abs(w) > 2 * std\n"
+    "return w"
+)
+CORRECT_08 = {
+    "sigmoid": (
+        "z = np.exp(-np.abs(x))\n"
+        "return np.where(x >= 0, 1 / (1 + z), z / (1 + z)).astype(x.dtype)"
+    ),
+    "sigmoid_derivative": "s = sigmoid(x)\nreturn s * (1 - s)",
+    "tanh": (
+        "u = np.expm1(-2 * np.abs(x))\n"
+        "return (-np.sign(x) * u / (2 + u)).astype(x.dtype)"
+    ),
+    "tanh_derivative": "return 1 - tanh(x) ** 2",
+    "relu": "return np.maximum(x, 0).astype(x.dtype)",
+    "relu_derivative": "return (x > 0).astype(x.dtype)",
+    "glorot_uniform": (
+        "limit = np.sqrt(6 / (fan_in + fan_out))\n"
+        "return rng.uniform(-limit, limit, size=(fan_in, fan_out))"
+    ),
+    "glorot_normal": TRUNCATED.replace("VAR", "2 / (fan_in + fan_out)"),
+    "he_uniform": (
+        "limit = np.sqrt(6 / fan_in)\n"
+        "return rng.uniform(-limit, limit, size=(fan_in, fan_out))"
+    ),
+    "he_normal": TRUNCATED.replace("VAR", "2 / fan_in"),
+}
+BN_FORWARD = (
+    "if training:\n"
+    "    mean, var = x.mean(axis=0), x.var(axis=0)\n"
+    "    new_state = {\n"
+    "        'moving_mean': momentum * state['moving_mean'] + (1 - momentum) * mean,\n"
+    "        'moving_variance': momentum * state['moving_variance']\n"
+    "        + (1 - momentum) * var,\n"
+    "    }\n"
+    "else:\n"
+    "    mean, var = state['moving_mean'], state['moving_variance']\n"
+    "    new_state = {key: value.copy() for key, value in state.items()}\n"
+    "inv_std = 1 / np.sqrt(var + epsilon)\n"
+    "x_hat = (x - mean) * inv_std\n"
+    "cache = {'x_hat': x_hat, 'inv_std': inv_std, 'gamma': gamma}\n"
+    "return gamma * x_hat + beta, new_state, cache"
+)
+BN_BACKWARD = (
+    "x_hat, inv_std, gamma = cache['x_hat'], cache['inv_std'], cache['gamma']\n"
+    "m = len(grad_out)\n"
+    "grad_beta = grad_out.sum(axis=0)\n"
+    "grad_gamma = (grad_out * x_hat).sum(axis=0)\n"
+    "grad_x = gamma * inv_std / m * (m * grad_out - grad_beta - x_hat * grad_gamma)\n"
+    "return grad_x, grad_gamma, grad_beta"
+)
+CORRECT_09 = {"batchnorm_forward": BN_FORWARD, "batchnorm_backward": BN_BACKWARD}
+
 # per student, per chapter, the solution bodies; expected points are asserted
 # exercise by exercise in tests/test_grading.py
 STUDENTS = {
@@ -165,6 +225,8 @@ STUDENTS = {
         CH05: CORRECT_05,
         CH06: CORRECT_06,
         CH07: CORRECT_07,
+        CH08: CORRECT_08,
+        CH09: CORRECT_09,
     },
     # MSE without the mean, RMSE returns the MSE; gradient without its factor 2;
     # SGD step counter restarting at each epoch
@@ -208,6 +270,21 @@ STUDENTS = {
             **CORRECT_07,
             "dropout_forward": CORRECT_07["dropout_forward"].replace(
                 "x / (1 - rate)", "x"
+            ),
+        },
+        # the textbook sigmoid (overflows); He normal truncated but not corrected;
+        # unbiased batch variance; backward without the terms through mean and var
+        CH08: {
+            **CORRECT_08,
+            "sigmoid": "return 1 / (1 + np.exp(-x))",
+            "he_normal": CORRECT_08["he_normal"].replace(" / 0.87962566103423978", ""),
+        },
+        CH09: {
+            "batchnorm_forward": BN_FORWARD.replace(
+                "x.var(axis=0)", "x.var(axis=0, ddof=1)"
+            ),
+            "batchnorm_backward": BN_BACKWARD.replace(
+                "(m * grad_out - grad_beta - x_hat * grad_gamma)", "m * grad_out"
             ),
         },
     },

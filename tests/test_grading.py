@@ -22,6 +22,7 @@ R, F, N = "réussi", "échoué", "non traité"
 CH02, CH03 = "02_descente_de_gradient", "03_sgd_mini_lots"
 CH04, CH05 = "04_inertie_nesterov", "05_optimiseurs_adaptatifs"
 CH06, CH07 = "06_regularisation", "07_dropout"
+CH08, CH09 = "08_gradients_instables", "09_normalisation_par_lots"
 ALL_CH01 = [(1, R), (1, R), (1, R), (1, R), (2, R)]
 # (points, statut) per exercise, in the notebook's order, per student and notebook
 EXPECTED = {
@@ -33,6 +34,8 @@ EXPECTED = {
         CH05: [(2, R), (2, R), (3, R)],
         CH06: [(2, R), (1, R), (1, R), (1, R), (1, R)],
         CH07: [(2, R), (1, R)],
+        CH08: [(1, R)] * 6 + [(2, R)] * 4,
+        CH09: [(2, R), (2, R)],
     },
     "bruno_petit": {
         CHAPTER: [(1, R), (1, R), (0, F), (0, F), (2, R)],
@@ -42,6 +45,9 @@ EXPECTED = {
         CH05: [(2, R), (2, R), (0, F)],
         CH06: [(0, F), (1, R), (0, F), (1, R), (1, R)],
         CH07: [(0, F), (1, R)],
+        # sigmoid_derivative uses the overflowing sigmoid
+        CH08: [(0, F), (0, F)] + [(1, R)] * 4 + [(2, R)] * 3 + [(0, F)],
+        CH09: [(0, F), (0, F)],
     },
     "chloe_durand": {
         CHAPTER: [(0, N)] * 5,
@@ -60,6 +66,7 @@ EXPECTED = {
     },
 }
 MAX = {CHAPTER: 6, CH02: 4, CH03: 5, CH04: 3, CH05: 7, CH06: 6, CH07: 3}
+MAX.update({CH08: 14, CH09: 4})
 
 
 def read_notes(classe):
@@ -130,6 +137,12 @@ def test_failures_name_the_mistake(graded):
     messages = {r["exercice"]: r["message"] for r in bruno["exercices"]}
     assert "somme des carrés" in messages["mse"]
     assert "vous renvoyez la MSE" in messages["rmse"]
+    bruno = json.loads(
+        (classe / "resultats" / "bruno_petit" / f"{CH09}.json").read_text()
+    )
+    messages = {r["exercice"]: r["message"] for r in bruno["exercices"]}
+    assert "divisée par m − 1" in messages["batchnorm_forward"]
+    assert "passent par la moyenne et la variance" in messages["batchnorm_backward"]
     elodie = json.loads(
         (classe / "resultats" / "Elodie_Lefevre" / f"{CHAPTER}.json").read_text()
     )

@@ -1,8 +1,11 @@
 """Registry of the course's exercise checks, by exercise identifier."""
 
 from grader.exercises import (
+    activations,
+    batch_normalization,
     dropout,
     gradient_descent,
+    initializers,
     linear_regression,
     optimizers,
     regularization,
@@ -18,6 +21,9 @@ EXERCISES = {
         optimizers,
         regularization,
         dropout,
+        activations,
+        initializers,
+        batch_normalization,
     )
     for ex in vars(module).values()
     if hasattr(ex, "judge") and hasattr(ex, "name")
