@@ -213,6 +213,34 @@ BN_BACKWARD = (
 )
 CORRECT_09 = {"batchnorm_forward": BN_FORWARD, "batchnorm_backward": BN_BACKWARD}
 
+CH10 = "10_augmentation_donnees"
+SHIFT = (
+    "height, width = image.shape[:2]\n"
+    "out = np.full_like(image, fill_value)\n"
+    "rows = slice(max(dy, 0), min(height + dy, height))\n"
+    "cols = slice(max(dx, 0), min(width + dx, width))\n"
+    "source_rows = slice(max(-dy, 0), min(height - dy, height))\n"
+    "source_cols = slice(max(-dx, 0), min(width - dx, width))\n"
+    "if rows.start < rows.stop and cols.start < cols.stop:\n"
+    "    out[rows, cols] = image[source_rows, source_cols]\n"
+    "return out"
+)
+ROTATE = (
+    "height, width = image.shape[:2]\n"
+    "theta = np.deg2rad(angle)\n"
+    "cy, cx = (height - 1) / 2, (width - 1) / 2\n"
+    "y, x = np.indices((height, width)) - np.array([cy, cx])[:, None, None]\n"
+    "src_x = cx + np.cos(theta) * x - np.sin(theta) * y\n"
+    "src_y = cy + np.sin(theta) * x + np.cos(theta) * y\n"
+    "r = np.floor(np.round(src_y, 9) + 0.5).astype(int)\n"
+    "c = np.floor(np.round(src_x, 9) + 0.5).astype(int)\n"
+    "ok = (r >= 0) & (r < height) & (c >= 0) & (c < width)\n"
+    "out = np.full_like(image, fill_value)\n"
+    "out[ok] = image[r[ok], c[ok]]\n"
+    "return out"
+)
+CORRECT_10 = {"shift_image": SHIFT, "rotate_image": ROTATE}
+
 # per student, per chapter, the solution bodies; expected points are asserted
 # exercise by exercise in tests/test_grading.py
 STUDENTS = {
@@ -227,6 +255,7 @@ STUDENTS = {
         CH07: CORRECT_07,
         CH08: CORRECT_08,
         CH09: CORRECT_09,
+        CH10: CORRECT_10,
     },
     # MSE without the mean, RMSE returns the MSE; gradient without its factor 2;
     # SGD step counter restarting at each epoch
@@ -285,6 +314,13 @@ STUDENTS = {
             ),
             "batchnorm_backward": BN_BACKWARD.replace(
                 "(m * grad_out - grad_beta - x_hat * grad_gamma)", "m * grad_out"
+            ),
+        },
+        # np.roll alone (wrap-around); the rotation in the wrong direction
+        CH10: {
+            "shift_image": "return np.roll(image, (dy, dx), axis=(0, 1))",
+            "rotate_image": ROTATE.replace(
+                "theta = np.deg2rad(angle)", "theta = np.deg2rad(-angle)"
             ),
         },
     },

@@ -23,6 +23,7 @@ CH02, CH03 = "02_descente_de_gradient", "03_sgd_mini_lots"
 CH04, CH05 = "04_inertie_nesterov", "05_optimiseurs_adaptatifs"
 CH06, CH07 = "06_regularisation", "07_dropout"
 CH08, CH09 = "08_gradients_instables", "09_normalisation_par_lots"
+CH10 = "10_augmentation_donnees"
 ALL_CH01 = [(1, R), (1, R), (1, R), (1, R), (2, R)]
 # (points, statut) per exercise, in the notebook's order, per student and notebook
 EXPECTED = {
@@ -36,6 +37,7 @@ EXPECTED = {
         CH07: [(2, R), (1, R)],
         CH08: [(1, R)] * 6 + [(2, R)] * 4,
         CH09: [(2, R), (2, R)],
+        CH10: [(2, R), (2, R)],
     },
     "bruno_petit": {
         CHAPTER: [(1, R), (1, R), (0, F), (0, F), (2, R)],
@@ -48,6 +50,7 @@ EXPECTED = {
         # sigmoid_derivative uses the overflowing sigmoid
         CH08: [(0, F), (0, F)] + [(1, R)] * 4 + [(2, R)] * 3 + [(0, F)],
         CH09: [(0, F), (0, F)],
+        CH10: [(0, F), (0, F)],
     },
     "chloe_durand": {
         CHAPTER: [(0, N)] * 5,
@@ -66,7 +69,7 @@ EXPECTED = {
     },
 }
 MAX = {CHAPTER: 6, CH02: 4, CH03: 5, CH04: 3, CH05: 7, CH06: 6, CH07: 3}
-MAX.update({CH08: 14, CH09: 4})
+MAX.update({CH08: 14, CH09: 4, CH10: 4})
 
 
 def read_notes(classe):
@@ -143,6 +146,12 @@ def test_failures_name_the_mistake(graded):
     messages = {r["exercice"]: r["message"] for r in bruno["exercices"]}
     assert "divisée par m − 1" in messages["batchnorm_forward"]
     assert "passent par la moyenne et la variance" in messages["batchnorm_backward"]
+    bruno = json.loads(
+        (classe / "resultats" / "bruno_petit" / f"{CH10}.json").read_text()
+    )
+    messages = {r["exercice"]: r["message"] for r in bruno["exercices"]}
+    assert "np.roll seul" in messages["shift_image"]
+    assert "dans le mauvais sens" in messages["rotate_image"]
     elodie = json.loads(
         (classe / "resultats" / "Elodie_Lefevre" / f"{CHAPTER}.json").read_text()
     )

@@ -2,6 +2,7 @@
 
 from grader.exercises import (
     activations,
+    augmentation,
     batch_normalization,
     dropout,
     gradient_descent,
@@ -24,6 +25,7 @@ EXERCISES = {
         activations,
         initializers,
         batch_normalization,
+        augmentation,
     )
     for ex in vars(module).values()
     if hasattr(ex, "judge") and hasattr(ex, "name")
