@@ -177,6 +177,27 @@ def build_parser():
         action="store_true",
         help="corriger à nouveau les rendus déjà corrigés et inchangés",
     )
+    site = sub.add_parser(
+        "site",
+        help="construit le site HTML du cours, à lire",
+        description="Exécute les cahiers enseignant et en fait un site HTML statique "
+        "(sommaire en français, formules, figures), sans les solutions ni les "
+        "tests cachés.",
+    )
+    site.add_argument(
+        "--sortie",
+        metavar="DOSSIER",
+        type=Path,
+        default=Path("build/site"),
+        help="dossier du site (par défaut : build/site)",
+    )
+    site.add_argument(
+        "--cahier",
+        metavar="NOM",
+        action="append",
+        default=[],
+        help="ne construire que ce chapitre (nom ou début de nom ; répétable)",
+    )
     return parser
 
 
@@ -201,9 +222,8 @@ def main(argv=None):
         parser.print_help()
         return 2
     try:
-        return {"publier": _publier, "verifier": _verifier, "corriger": _corriger}[
-            args.commande
-        ](args)
+        commands = {"publier": _publier, "verifier": _verifier, "corriger": _corriger}
+        return {**commands, "site": _site}[args.commande](args)
     except KeyboardInterrupt:
         print("\nInterrompu. Les notes déjà enregistrées sont conservées.")
         return 130
@@ -226,6 +246,27 @@ def _publier(args):
     out = args.sortie or project_root() / "notebooks"
     for path in publish(out):
         print(f"Cahier étudiant écrit : {path}")
+    return 0
+
+
+def _site(args):
+    from grader.course import chapters
+    from grader.site import SiteError, build
+
+    names = [c for c in chapters() if not args.cahier or any(
+        c.startswith(n) for n in args.cahier)]  # fmt: skip
+    if not names:
+        return _usage_error(
+            f"--cahier : aucun cahier du cours ne correspond à {args.cahier}"
+        )
+    if args.sortie.exists() and not args.sortie.is_dir():
+        return _usage_error(f"--sortie : {args.sortie} existe et n'est pas un dossier")
+    try:
+        pages = build(args.sortie, names)
+    except SiteError as exc:
+        print(f"cours-rn : erreur : {exc}", file=sys.stderr)
+        return 1
+    print(f"Site écrit : {pages[0]} ({len(pages) - 1} chapitre(s))")
     return 0
 
 

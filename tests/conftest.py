@@ -1,6 +1,7 @@
 """Shared fixtures: paths of the project, notebook execution."""
 
 import contextlib
+import copy
 import io
 from pathlib import Path
 
@@ -11,6 +12,18 @@ from grader.nbconfig import KERNEL_ARGUMENTS
 from grader.nbgrader_ext import QuietNotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+_EXECUTED = {}
+
+
+def executed_instructor(name):
+    """A chapter's instructor notebook, executed once per test session (a copy)."""
+    from grader.course import chapters
+
+    if name not in _EXECUTED:
+        _EXECUTED[name] = execute(chapters()[name].path)
+    return copy.deepcopy(_EXECUTED[name])
 
 
 def execute(path):

@@ -9,7 +9,7 @@ import pytest
 from grader.course import chapters
 from grader.grading import test_cell_outcomes as outcomes_of
 from grader.publish import render, student_version
-from tests.conftest import ROOT, execute
+from tests.conftest import ROOT, execute, executed_instructor
 
 CHAPTERS = sorted(chapters())
 
@@ -80,7 +80,7 @@ def test_student_notebook_has_no_solution_and_no_hidden_test(name):
 @pytest.mark.parametrize("name", CHAPTERS)
 def test_instructor_notebook_runs_and_every_check_passes(name):
     chapter = chapters()[name]
-    nb = execute(chapter.path)
+    nb = executed_instructor(name)
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
