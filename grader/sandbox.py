@@ -138,7 +138,11 @@ class Runner:
     def __init__(self, limits):
         self.limits = limits
         self.token = uuid.uuid4().hex
-        self.scratch = Path(tempfile.mkdtemp(prefix="cours-rn-"))
+        _sweep_orphans()
+        self.base = Path(tempfile.mkdtemp(prefix="cours-rn-"))
+        (self.base / OWNER).write_text(str(os.getpid()))  # out of the runner's sight
+        self.scratch = self.base / "travail"
+        self.scratch.mkdir()
         files = data_files()
         if files:
             (self.scratch / "data").mkdir()
@@ -228,7 +232,25 @@ class Runner:
             except OSError:
                 pass
         self._selector.close()
-        shutil.rmtree(self.scratch, ignore_errors=True)
+        shutil.rmtree(self.base, ignore_errors=True)
+
+
+OWNER = ".proprietaire"  # pid of the grading process that made a scratch folder
+
+
+@cache
+def _sweep_orphans():
+    """Remove scratch folders whose grading process is gone (killed, ``kill -9``),
+    once per process. A folder is only removed when its owner file names a pid
+    that no longer exists."""
+    for folder in Path(tempfile.gettempdir()).glob("cours-rn-*"):
+        try:
+            pid = int((folder / OWNER).read_text())
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except (OSError, ValueError):  # no owner file yet, or not ours
+            continue
 
 
 def _kill_token(token):

@@ -47,14 +47,15 @@ def results(classe):
 def test_killed_grading_finishes_on_the_next_run(tmp_path):
     folder, classe = small_class(tmp_path / "rendus"), tmp_path / "classe"
     command = [sys.executable, "-m", "grader.cli", "corriger", str(folder)]
-    command += ["--classe", str(classe), "--workers", "1"]
+    command += ["--classe", str(classe)]
+    env = {**os.environ, "TMPDIR": str(tmp_path)}  # scratch folders go there
     process = subprocess.Popen(
-        command,
+        [*command, "--workers", "1"],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
-        env={**os.environ, "TMPDIR": str(tmp_path)},  # its scratch stays here
+        env=env,
     )
     try:
         deadline = time.monotonic() + 120
@@ -65,8 +66,20 @@ def test_killed_grading_finishes_on_the_next_run(tmp_path):
         process.wait()
     done = len(results(classe))
     assert 2 <= done < 6, "the grader was not killed in the middle of the class"
-    code, out, _ = run("corriger", folder, "--classe", classe, "--workers", "2")
-    assert code == 0
+    for name, owner in [
+        ("cours-rn-orphelin", process.pid),
+        ("cours-rn-vivant", os.getpid()),
+    ]:
+        (tmp_path / name / "travail").mkdir(parents=True)
+        (tmp_path / name / ".proprietaire").write_text(str(owner))
+    again = subprocess.run(
+        [*command, "--workers", "2"], cwd=ROOT, env=env, capture_output=True,
+        text=True, timeout=600,
+    )  # fmt: skip
+    code, out = again.returncode, again.stdout
+    assert code == 0, again.stderr
+    left = sorted(p.name for p in tmp_path.glob("cours-rn-*"))
+    assert left == ["cours-rn-vivant"]  # orphans swept, a live grader's kept
     assert f"{done} cahier(s) déjà corrigé(s) et inchangé(s)" in out
     assert f"Correction de {6 - done} cahier(s)" in out
     assert grades_of(read_notes(classe)) == expected()
