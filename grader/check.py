@@ -42,6 +42,22 @@ class Outcome:
     error: tuple | None = None  # (exception type name, message)
     mutated: list = field(default_factory=list)  # arguments changed in place
     warnings: list = field(default_factory=list)
+    seconds: float | None = None  # duration of the call, measured by the grader
+
+
+@dataclass
+class Score:
+    """A graded outcome worth part of the points (the closing project).
+
+    ``fraction`` of the exercise's points is earned; ``message`` is the French
+    report given whether or not every point is earned; ``figure`` is an
+    optional PNG (base64) illustrating it, with ``figure_text`` describing it.
+    """
+
+    fraction: float
+    message: str
+    figure: str = ""
+    figure_text: str = ""
 
 
 @dataclass
@@ -433,8 +449,9 @@ class FunctionExercise:
         return None
 
     # -- whole check in one process ----------------------------------------
-    def grading_cases(self):
-        """Cases of a grading: readable ones, then random ones from a fresh seed."""
+    def grading_cases(self, key=None):
+        """Cases of a grading: readable ones, then random ones from a fresh seed
+        (``key``, the course's secret, is for exercises graded on secret data)."""
         return self.cases(secrets.randbits(64), n_random=4 * self.n_random)
 
     def check(self, obj, hidden=False):

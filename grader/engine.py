@@ -14,6 +14,7 @@ import copy
 import hashlib
 import json
 import re
+import secrets
 import time
 from dataclasses import dataclass, field
 from functools import cache
@@ -21,7 +22,7 @@ from functools import cache
 import nbformat
 
 from grader import runner as codec
-from grader.check import CheckFailed, NotAttempted, Outcome
+from grader.check import CheckFailed, NotAttempted, Outcome, Score
 from grader.course import grade_id, nbgrader_meta
 from grader.sandbox import Closed, Limits, Runner, Timeout
 
@@ -43,11 +44,16 @@ FORBIDDEN = re.compile(
 
 @dataclass
 class Verdict:
-    """Result of one exercise: statut (French word), message, cases checked."""
+    """Result of one exercise: statut (French word), message, cases checked;
+    for a scored exercise (the project), the fraction of its points earned and
+    a figure (PNG in base64, with its French description)."""
 
     status: str
     message: str = ""
     cases: int = 0
+    score: float | None = None
+    figure: str = ""
+    figure_text: str = ""
 
     @property
     def passed(self):
@@ -66,7 +72,7 @@ class Report:
         """Plain JSON-able data (a report crosses process and machine boundaries)."""
         return {
             "verdicts": {
-                name: [v.status, v.message, v.cases]
+                name: [v.status, v.message, v.cases, v.score, v.figure, v.figure_text]
                 for name, v in self.verdicts.items()
             },
             "cells": [
@@ -80,12 +86,18 @@ class Report:
         """Inverse of :meth:`to_dict`."""
         return cls(
             verdicts={
-                name: Verdict(str(s), str(m), int(c))
-                for name, (s, m, c) in data["verdicts"].items()
+                name: _verdict(*fields) for name, fields in data["verdicts"].items()
             },
             cells={int(i): (_pair(e), str(t)) for i, e, t in data["cells"]},
             fault=str(data["fault"]),
         )
+
+
+def _verdict(status, message, cases, score=None, figure="", figure_text=""):
+    score = None if score is None else min(1.0, max(0.0, float(score)))
+    return Verdict(
+        str(status), str(message), int(cases), score, str(figure), str(figure_text)
+    )
 
 
 def is_test_cell(cell):
@@ -140,6 +152,14 @@ def suspicion(nb, exercises):
     library that does the work) makes that exercise suspect.
     """
     found = {}
+    sources = [
+        c.source for c in nb.cells if c.cell_type == "code" and not is_test_cell(c)
+    ]
+    for exercise in exercises.values():
+        hook = getattr(exercise, "suspicious", None)
+        reason = hook(sources) if hook else None
+        if reason:
+            found[exercise.name] = reason
     for number, cell in enumerate(nb.cells, 1):
         if cell.cell_type != "code" or is_test_cell(cell):
             continue
@@ -178,15 +198,17 @@ def _program(nb):
     return steps
 
 
-def grade_notebook(nb, limits=None):
+def grade_notebook(nb, limits=None, key=None):
     """Run ``nb`` confined and decide each exercise outside it.
 
-    ``nb`` must already be canonical (:func:`canonical`). Returns a
-    :class:`Report`.
+    ``nb`` must already be canonical (:func:`canonical`). ``key`` is the
+    course's secret for exercises graded on secret data (the project's test
+    split); without it, a fresh one is drawn. Returns a :class:`Report`.
     """
     from grader.exercises import EXERCISES
 
     limits = limits or Limits()
+    key = key or secrets.token_hex(16)
     steps = _program(nb)
     names = [s["exercise"] for _, s in steps if s["kind"] == "check"]
     report = Report()
@@ -196,7 +218,12 @@ def grade_notebook(nb, limits=None):
         return report
     start = time.monotonic()
     end = start + limits.notebook_timeout
-    worker = Runner(limits)
+    files = {}  # data files replaced in the submission's view
+    for name in names:
+        exercise = EXERCISES.get(name)
+        if hasattr(exercise, "sandbox_files"):
+            files.update(exercise.sandbox_files(key))
+    worker = Runner(limits, files)
     try:
         worker.send({"steps": steps})
         worker.receive(min(end, time.monotonic() + max(60, limits.cell_timeout)))
@@ -213,7 +240,8 @@ def grade_notebook(nb, limits=None):
                 continue
             name = step["exercise"]
             _expect(message, "check", index)
-            verdict = _check(worker, EXERCISES.get(name), name, message, end, limits)
+            exercise = EXERCISES.get(name)
+            verdict = _check(worker, exercise, name, message, end, limits, key)
             if name in suspects:
                 verdict = Verdict("suspect", suspects[name])
             report.verdicts[name] = verdict
@@ -256,7 +284,7 @@ def _pair(value):
     return None
 
 
-def _check(worker, exercise, name, message, end, limits):
+def _check(worker, exercise, name, message, end, limits, key):
     """Send fresh inputs, receive the raw outputs, judge them here."""
     info = message.get("obj")
     if exercise is None:
@@ -280,25 +308,30 @@ def _check(worker, exercise, name, message, end, limits):
             message["i"],
         )
         return Verdict("échoué", str(failure))
-    cases = exercise.grading_cases()
+    cases = exercise.grading_cases(key)
     worker.send(
         {
             "kind": exercise.kind,
             "cases": [{k: codec.encode(v) for k, v in c.kwargs.items()} for c in cases],
         }
     )
-    answer = worker.receive(min(end, time.monotonic() + limits.cell_timeout))
+    start = time.monotonic()  # measured here: the submission cannot change it
+    wait = max(limits.cell_timeout, getattr(exercise, "time_limit", 0))
+    answer = worker.receive(min(end, start + wait))
+    seconds = (time.monotonic() - start) / max(1, len(cases))
     _expect(answer, "outputs", message["i"])
     results = answer.get("results")
     if not isinstance(results, list) or len(results) > len(cases):
         raise Closed("message inattendu")
+    scored = None
     for case, result in zip(cases, results, strict=False):
         try:
             outcome = _outcome(result)
         except (ValueError, TypeError, KeyError) as exc:
             return Verdict("échoué", f"sortie illisible pour {case.label} ({exc}).")
+        outcome.seconds = seconds
         try:
-            exercise.judge(case, outcome)
+            scored = exercise.judge(case, outcome)
         except NotAttempted as failure:
             return Verdict("non traité", str(failure))
         except CheckFailed as failure:
@@ -306,6 +339,16 @@ def _check(worker, exercise, name, message, end, limits):
             return Verdict("mémoire" if memory else "échoué", str(failure))
     if len(results) < len(cases):
         raise Closed("réponse incomplète")
+    if isinstance(scored, Score):
+        status = "réussi" if scored.fraction >= 1 else "échoué"
+        return Verdict(
+            status,
+            scored.message,
+            len(cases),
+            scored.fraction,
+            scored.figure,
+            scored.figure_text,
+        )
     return Verdict("réussi", "", len(cases))
 
 

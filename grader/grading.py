@@ -9,6 +9,7 @@ import html
 import json
 import logging
 import os
+import secrets
 import shutil
 import sys
 import warnings
@@ -71,6 +72,7 @@ class Classe:
         config.SandboxedGrading.cell_timeout = self.limits.cell_timeout
         config.SandboxedGrading.notebook_timeout = self.limits.notebook_timeout
         config.SandboxedGrading.memory = self.limits.memory
+        self.secret = course_secret(self.root)
         self.coursedir = CourseDirectory(config=config)
         self.api = NbGraderAPI(coursedir=self.coursedir, config=config)
         self.api.log.setLevel(logging.CRITICAL)  # nbgrader's English logs stay quiet
@@ -111,6 +113,8 @@ class Classe:
             hashlib.sha256(submission.chapter.path.read_bytes()).hexdigest(),
             json.dumps(dataclasses.asdict(self.limits), sort_keys=True),
         ]
+        if uses_secret(submission.chapter):  # a new key draws a new test split
+            parts.append(hashlib.sha256(self.secret.encode()).hexdigest())
         return hashlib.sha256("/".join(parts).encode()).hexdigest()
 
     def recorded(self, submission, fingerprint):
@@ -127,7 +131,8 @@ class Classe:
         """The submission's grading job (:mod:`grader.parallel`), as plain data."""
         nb = canonical(copy.deepcopy(submission.nb), *course_cells(submission.chapter))
         key = f"{submission.student}/{submission.chapter.name}"
-        return payload(key, nb, self.limits)
+        timed = uses_secret(submission.chapter)  # the project: its duration counts
+        return payload(key, nb, self.limits, self.secret, alone=timed)
 
     def grade(self, submission):
         """Autograde one submission here; return its rows (one per exercise)."""
@@ -170,11 +175,18 @@ class Classe:
         if not result["success"]:
             problem = f"nbgrader n'a pas pu corriger ce cahier (journal : {log})"
             return self._rows(submission, problem, "plantage", fingerprint)
-        return self._rows(submission, fingerprint=fingerprint)
+        return self._rows(submission, fingerprint=fingerprint, report=report)
 
-    def _rows(self, submission, problem="", statut="non traité", fingerprint=None):
+    def _rows(
+        self, submission, problem="", statut="non traité", fingerprint=None, report=None
+    ):
         chapter = submission.chapter
         outcomes = {} if problem else self._outcomes(submission)
+        figures = {}
+        for name, verdict in report.verdicts.items() if report else ():
+            if verdict.score is not None:  # a scored exercise: its report
+                outcomes[name] = (verdict.status, verdict.message)
+                figures[name] = (verdict.figure, verdict.figure_text)
         scores = {} if problem else self._scores(submission)
         rows = []
         for ex in chapter.exercises:
@@ -196,6 +208,8 @@ class Classe:
                     "message": message,
                 }
             )
+            if not problem and figures.get(ex.name, ("",))[0]:
+                rows[-1]["figure"], rows[-1]["figure_alt"] = figures[ex.name]
         self._save(submission, rows, fingerprint)
         return rows
 
@@ -279,6 +293,36 @@ class Classe:
         return path
 
 
+SECRET_FILE = "cle_secrete.txt"
+
+
+def course_secret(root):
+    """The course directory's secret key (created once, readable by its owner
+    only): it draws the project's test split, the same for every student and
+    every run. Never inside the submissions' view."""
+    path = Path(root) / SECRET_FILE
+    try:
+        text = path.read_text(encoding="ascii").strip()
+        if len(text) >= 32:
+            return text
+    except (OSError, UnicodeDecodeError):
+        pass
+    fd = os.open(path.with_suffix(".tmp"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(secrets.token_hex(32) + "\n")
+    os.replace(path.with_suffix(".tmp"), path)
+    return path.read_text(encoding="ascii").strip()
+
+
+def uses_secret(chapter):
+    """True when a chapter has an exercise graded on secret data."""
+    from grader.exercises import EXERCISES
+
+    return any(
+        hasattr(EXERCISES.get(ex.name), "sandbox_files") for ex in chapter.exercises
+    )
+
+
 def test_cell_outcomes(nb):
     """(statut, French message) per exercise, read from an executed notebook."""
     found = {}
@@ -347,6 +391,11 @@ def feedback_html(data):
         if r.get("message"):
             lines.append(f"<h2><code>{esc(r['exercice'])}</code></h2>")
             lines.append(f"<pre>{esc(r['message'])}</pre>")
+        if r.get("figure"):
+            lines.append(
+                f'<p><img alt="{esc(r.get("figure_alt", ""))}" style="max-width:100%" '
+                f'src="data:image/png;base64,{esc(r["figure"])}"></p>'
+            )
     lines.append("</body></html>")
     return "\n".join(lines) + "\n"
 

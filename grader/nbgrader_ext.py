@@ -10,6 +10,7 @@ from a verdict decided in the grading process (:mod:`grader.engine`), so that
 """
 
 import subprocess
+from pathlib import Path
 
 import nbformat
 from jupyter_core.utils import run_sync
@@ -18,7 +19,7 @@ from nbgrader.api import Gradebook
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Float, Integer
 
-from grader.course import grade_id
+from grader.course import grade_id, nbgrader_meta
 from grader.engine import ENAMES, canonical, grade_notebook, is_test_cell, notebook_key
 from grader.sandbox import Limits
 
@@ -104,29 +105,54 @@ class SandboxedGrading(NbGraderPreprocessor):
         if report is None:
             SandboxedGrading.local_runs += 1
             limits = Limits(self.cell_timeout, self.notebook_timeout, self.memory)
-            report = grade_notebook(nb, limits)
+            report = grade_notebook(nb, limits, _secret())
         for index, cell in enumerate(nb.cells):
             if cell.cell_type != "code":
                 continue
             verdict = report.verdicts.get(grade_id(cell).removeprefix("test_"))
             if is_test_cell(cell) and verdict:
-                cell.outputs = [_verdict_output(verdict)]
+                cell.outputs = _verdict_outputs(verdict, nbgrader_meta(cell))
             elif index in report.cells:
                 cell.outputs = _cell_outputs(*report.cells[index])
         return nb, resources
 
 
-def _verdict_output(verdict):
+def _secret():
+    """The course's key when plain ``nbgrader`` runs in a course directory made
+    by ``cours-rn corriger`` (else None: a fresh key, a fresh test split)."""
+    from grader.grading import SECRET_FILE
+
+    path = Path.cwd() / SECRET_FILE
+    try:
+        return path.read_text(encoding="ascii").strip() or None
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _verdict_outputs(verdict, meta):
+    """A test cell's outputs for a verdict: nbgrader gives full marks without an
+    error, none with one, and part of them for a numeric result (scored)."""
+    if verdict.score is not None and verdict.status in ("réussi", "échoué"):
+        points = round(verdict.score * float(meta.get("points", 0)), 2)
+        mark = "✔" if verdict.passed else "✘"
+        text = f"{mark} {verdict.status} : {points:g} point(s)\n{verdict.message}\n"
+        return [
+            nbformat.v4.new_output("stream", name="stdout", text=text),
+            nbformat.v4.new_output(
+                "execute_result", data={"text/plain": f"{points:g}"}, execution_count=1
+            ),
+        ]
     if verdict.passed:
-        return nbformat.v4.new_output(
-            "stream", name="stdout", text=f"✔ réussi ({verdict.cases} cas vérifiés)\n"
+        text = f"✔ réussi ({verdict.cases} cas vérifiés)\n"
+        return [nbformat.v4.new_output("stream", name="stdout", text=text)]
+    return [
+        nbformat.v4.new_output(
+            "error",
+            ename=ENAMES[verdict.status],
+            evalue=verdict.message,
+            traceback=[verdict.message],
         )
-    return nbformat.v4.new_output(
-        "error",
-        ename=ENAMES[verdict.status],
-        evalue=verdict.message,
-        traceback=[verdict.message],
-    )
+    ]
 
 
 def _cell_outputs(error, text):

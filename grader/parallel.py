@@ -50,19 +50,24 @@ def default_workers():
         return max(1, os.cpu_count() or 1)
 
 
-def payload(key, nb, limits):
-    """A job as plain data: ``key`` names it, ``nb`` is the canonical notebook."""
+def payload(key, nb, limits, secret=None, alone=False):
+    """A job as plain data: ``key`` names it, ``nb`` is the canonical notebook,
+    ``secret`` is the course's key for data it keeps secret (the project's test
+    split; the scheduler and workers are the instructor's, never a student's),
+    ``alone`` asks for a cluster with nothing else running (a graded duration)."""
     return {
         "key": key,
         "notebook": nbformat.writes(nb),
         "limits": dataclasses.asdict(limits),
+        "secret": secret,
+        "alone": alone,
     }
 
 
 def run_job(job):
     """Grade one job's notebook (runs on a worker); return the report as data."""
     nb = nbformat.reads(job["notebook"], as_version=4)
-    report = grade_notebook(nb, Limits(**job["limits"]))
+    report = grade_notebook(nb, Limits(**job["limits"]), job.get("secret"))
     return report.to_dict()
 
 
@@ -131,7 +136,9 @@ class Pool:
             return
         from distributed import as_completed
 
-        pending, isolated, running = collections.deque(jobs), collections.deque(), {}
+        pending, isolated, running = collections.deque(), collections.deque(), {}
+        for job in jobs:  # timed jobs run alone: their duration is graded
+            (isolated if job.get("alone") else pending).append(job)
         limit = max(1, sum(self.client.nthreads().values()))
         done = as_completed()
 
@@ -141,7 +148,7 @@ class Pool:
             running[future] = (job, alone)
             done.add(future)
 
-        def fill():  # at most one job per worker thread; suspects run alone, last
+        def fill():  # one job per worker thread; suspects and timed jobs alone, last
             while pending and len(running) < limit:
                 launch(pending.popleft(), False)
             if not pending and not running and isolated:

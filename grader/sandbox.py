@@ -84,7 +84,19 @@ def data_files():
     return sorted(p for p in DATA.iterdir() if p.is_file() and p.suffix != ".md")
 
 
-def _bwrap_command(scratch):
+def _shadows(name):
+    """Other copies of a course data file on the system that a submission could
+    read: scikit-learn ships the digits file ``load_digits`` reads."""
+    found = []
+    spec = importlib.util.find_spec("sklearn")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        path = Path(folder, "datasets", "data", name)
+        if path.is_file():
+            found.append(path.resolve())
+    return found
+
+
+def _bwrap_command(scratch, replaced):
     prefixes = {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()}
     command = [
         bwrap(), "--die-with-parent", "--new-session", "--unshare-all",
@@ -108,7 +120,11 @@ def _bwrap_command(scratch):
         "--bind", str(scratch), "/home/etudiant", "--chdir", "/home/etudiant",
     ]  # fmt: skip
     for path in data_files():
-        command += ["--ro-bind", str(path), f"/home/etudiant/data/{path.name}"]
+        source = replaced.get(path.name, path)
+        command += ["--ro-bind", str(source), f"/home/etudiant/data/{path.name}"]
+    for name, source in replaced.items():
+        for shadow in _shadows(name):
+            command += ["--ro-bind", str(source), str(shadow)]
     return command + [sys.executable, "-I", "/opt/cours-rn/runner.py"]
 
 
@@ -133,9 +149,14 @@ def _environment(scratch, token):
 
 
 class Runner:
-    """One runner process: start, exchange JSON lines with deadlines, kill."""
+    """One runner process: start, exchange JSON lines with deadlines, kill.
 
-    def __init__(self, limits):
+    ``files`` (``{name: bytes}``) replace course data files of the same name in
+    the submission's view, and the copies of them found elsewhere on the
+    system (:func:`_shadows`; only with bubblewrap).
+    """
+
+    def __init__(self, limits, files=None):
         self.limits = limits
         self.token = uuid.uuid4().hex
         _sweep_orphans()
@@ -143,14 +164,19 @@ class Runner:
         (self.base / OWNER).write_text(str(os.getpid()))  # out of the runner's sight
         self.scratch = self.base / "travail"
         self.scratch.mkdir()
-        files = data_files()
-        if files:
+        replaced = {}
+        for name, content in (files or {}).items():
+            replaced[name] = self.base / "donnees" / name  # out of the runner's sight
+            replaced[name].parent.mkdir(exist_ok=True)
+            replaced[name].write_bytes(content)
+        if data_files():
             (self.scratch / "data").mkdir()
             if not bwrap():  # without bubblewrap, links to the same files
-                for path in files:
-                    (self.scratch / "data" / path.name).symlink_to(path)
+                for path in data_files():
+                    source = replaced.get(path.name, path)
+                    (self.scratch / "data" / path.name).symlink_to(source)
         command = (
-            _bwrap_command(self.scratch)
+            _bwrap_command(self.scratch, replaced)
             if bwrap()
             else [sys.executable, "-I", str(RUNNER)]
         )

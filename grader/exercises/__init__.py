@@ -9,6 +9,7 @@ from grader.exercises import (
     initializers,
     linear_regression,
     optimizers,
+    project,
     regularization,
     stochastic_gradient_descent,
 )
@@ -26,6 +27,7 @@ EXERCISES = {
         initializers,
         batch_normalization,
         augmentation,
+        project,
     )
     for ex in vars(module).values()
     if hasattr(ex, "judge") and hasattr(ex, "name")
