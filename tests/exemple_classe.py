@@ -241,6 +241,37 @@ ROTATE = (
 )
 CORRECT_10 = {"shift_image": SHIFT, "rotate_image": ROTATE}
 
+CH11 = "11_projet_synthese"
+PROJECT = (
+    "keras.utils.set_random_seed(0)\n"
+    "layers = keras.layers\n"
+    "model = keras.Sequential([\n"
+    "    keras.Input((8, 8, 1)),\n"
+    "    layers.RandomTranslation(1 / 16, 1 / 16, fill_mode='constant',\n"
+    "                             interpolation='bilinear'),\n"
+    "    layers.Flatten(),\n"
+    "    layers.Dense(128, kernel_initializer='he_normal', use_bias=False),\n"
+    "    layers.BatchNormalization(),\n"
+    "    layers.Activation('relu'),\n"
+    "    layers.Dropout(0.2),\n"
+    "    layers.Dense(64, kernel_initializer='he_normal', use_bias=False),\n"
+    "    layers.BatchNormalization(),\n"
+    "    layers.Activation('relu'),\n"
+    "    layers.Dropout(0.2),\n"
+    "    layers.Dense(10, activation='softmax'),\n"
+    "])\n"
+    "model.compile(optimizer=keras.optimizers.Adam(learning_rate=3e-3),\n"
+    "              loss='sparse_categorical_crossentropy', metrics=['accuracy'])\n"
+    "stop = keras.callbacks.EarlyStopping(monitor='val_loss', patience=10,\n"
+    "                                     restore_best_weights=True)\n"
+    "shape = (-1, 8, 8, 1)\n"
+    "fitted = model.fit(X_train.reshape(shape) / 16, y_train,\n"
+    "                   validation_data=(X_valid.reshape(shape) / 16, y_valid),\n"
+    "                   epochs=60, batch_size=64, callbacks=[stop], verbose=0)\n"
+    "y_proba = model.predict(X_test.reshape(shape) / 16, verbose=0)\n"
+    "return y_proba, fitted.history"
+)
+
 # per student, per chapter, the solution bodies; expected points are asserted
 # exercise by exercise in tests/test_grading.py
 STUDENTS = {
@@ -256,6 +287,7 @@ STUDENTS = {
         CH08: CORRECT_08,
         CH09: CORRECT_09,
         CH10: CORRECT_10,
+        CH11: {"fit_and_predict": PROJECT},
     },
     # MSE without the mean, RMSE returns the MSE; gradient without its factor 2;
     # SGD step counter restarting at each epoch
@@ -315,6 +347,12 @@ STUDENTS = {
             "batchnorm_backward": BN_BACKWARD.replace(
                 "(m * grad_out - grad_beta - x_hat * grad_gamma)", "m * grad_out"
             ),
+        },
+        # the predicted classes returned instead of the probabilities
+        CH11: {
+            "fit_and_predict": PROJECT.replace(
+                "return y_proba,", "return y_proba.argmax(axis=1),"
+            )
         },
         # np.roll alone (wrap-around); the rotation in the wrong direction
         CH10: {

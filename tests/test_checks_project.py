@@ -203,6 +203,10 @@ def test_the_course_notebook_is_not_suspect():
         ("!echo QUJD | base64 -d > x.py", "« system »"),
         ("%%bash\necho 1", "« bash »"),
         ("%run autre.py", "« run »"),
+        ("lines = !cat ../data/digits.csv", "« getoutput »"),
+        ("import os\nos.system('ls')", "« system »"),
+        ("import subprocess", "« subprocess »"),
+        ("from subprocess import run", "« subprocess »"),
     ],
 )
 def test_embedded_data_and_hidden_code_are_suspect(source, words):
@@ -216,5 +220,17 @@ def test_ordinary_code_is_not_suspect():
         "%matplotlib inline\nimport numpy as np\nx = [1, 2, 3]",
         "def f(:\n",  # a syntax error is not a reason
         "def run(load, sh):\n    script = system = 1\n    return load",
+        "X = np.load('images.npy')\nrunner.run(X)\nmodel.load_weights('w.h5')",
+        "%time fitted = model.fit(X, y, verbose=0)",
     ]
     assert EX.suspicious(sources) is None
+
+
+def test_the_course_secret_is_made_once_and_private(tmp_path):
+    from grader.grading import SECRET_FILE, course_secret
+
+    key = course_secret(tmp_path)
+    assert len(key) == 64 and course_secret(tmp_path) == key
+    assert (tmp_path / SECRET_FILE).stat().st_mode & 0o777 == 0o600
+    (tmp_path / SECRET_FILE).write_text("trop court\n")
+    assert course_secret(tmp_path) not in (key, "trop court")

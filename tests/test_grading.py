@@ -23,7 +23,8 @@ CH02, CH03 = "02_descente_de_gradient", "03_sgd_mini_lots"
 CH04, CH05 = "04_inertie_nesterov", "05_optimiseurs_adaptatifs"
 CH06, CH07 = "06_regularisation", "07_dropout"
 CH08, CH09 = "08_gradients_instables", "09_normalisation_par_lots"
-CH10 = "10_augmentation_donnees"
+CH10, CH11 = "10_augmentation_donnees", "11_projet_synthese"
+KEY = "classe-exemple-cours-rn-cle-fixe-0001"  # the reference: 0.98 on its test
 ALL_CH01 = [(1, R), (1, R), (1, R), (1, R), (2, R)]
 # (points, statut) per exercise, in the notebook's order, per student and notebook
 EXPECTED = {
@@ -38,6 +39,7 @@ EXPECTED = {
         CH08: [(1, R)] * 6 + [(2, R)] * 4,
         CH09: [(2, R), (2, R)],
         CH10: [(2, R), (2, R)],
+        CH11: [(10, R)],
     },
     "bruno_petit": {
         CHAPTER: [(1, R), (1, R), (0, F), (0, F), (2, R)],
@@ -51,6 +53,7 @@ EXPECTED = {
         CH08: [(0, F), (0, F)] + [(1, R)] * 4 + [(2, R)] * 3 + [(0, F)],
         CH09: [(0, F), (0, F)],
         CH10: [(0, F), (0, F)],
+        CH11: [(0, F)],
     },
     "chloe_durand": {
         CHAPTER: [(0, N)] * 5,
@@ -69,7 +72,7 @@ EXPECTED = {
     },
 }
 MAX = {CHAPTER: 6, CH02: 4, CH03: 5, CH04: 3, CH05: 7, CH06: 6, CH07: 3}
-MAX.update({CH08: 14, CH09: 4, CH10: 4})
+MAX.update({CH08: 14, CH09: 4, CH10: 4, CH11: 10})
 
 
 def read_notes(classe):
@@ -90,6 +93,7 @@ def grades_of(rows):
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     classe = tmp_path_factory.mktemp("classe")
+    (classe / "cle_secrete.txt").write_text(KEY + "\n")  # the project's test split
     code, out, err = run("corriger", EXAMPLE, "--classe", classe, "--workers", "2")
     return classe, code, out, err
 
@@ -152,11 +156,29 @@ def test_failures_name_the_mistake(graded):
     messages = {r["exercice"]: r["message"] for r in bruno["exercices"]}
     assert "np.roll seul" in messages["shift_image"]
     assert "dans le mauvais sens" in messages["rotate_image"]
+    bruno = json.loads(
+        (classe / "resultats" / "bruno_petit" / f"{CH11}.json").read_text()
+    )
+    assert "pas les classes prédites" in bruno["exercices"][0]["message"]
     elodie = json.loads(
         (classe / "resultats" / "Elodie_Lefevre" / f"{CHAPTER}.json").read_text()
     )
     assert elodie["dossier"] == "Élodie Lefevre".replace("Lefevre", "Lefèvre")
     assert "ajoutée en dernier" in elodie["exercices"][0]["message"]
+
+
+def test_the_project_is_graded_on_the_class_s_test_split(graded):
+    classe = graded[0]
+    assert (classe / "cle_secrete.txt").read_text().strip() == KEY
+    alice = json.loads(
+        (classe / "resultats" / "alice_martin" / f"{CH11}.json").read_text()
+    )
+    (row,) = alice["exercices"]
+    assert "Exactitude sur les 360 chiffres de test" in row["message"]
+    assert "Matrice de confusion" in row["message"]
+    page = (classe / "retours" / "alice_martin" / f"{CH11}.html").read_text()
+    assert '<img alt="Courbes de perte et d&#x27;exactitude' in page
+    assert "data:image/png;base64," in page
 
 
 def test_feedback_is_french_html_without_hidden_tests(graded):

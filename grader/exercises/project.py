@@ -47,8 +47,9 @@ PUBLIC_KEY = "cahier"  # the split of a check run in the notebook, not the grade
 LITERAL_CHARS = 12_000  # characters of literals in the notebook's code
 NUMBERS = 1_000  # numeric literals in the notebook's code
 DECODERS = {"pickle", "marshal", "base64", "zlib", "lzma", "bz2", "codecs", "dill"}
-EVALUATORS = {"exec", "eval", "compile", "__import__"}
-SHELLS = {"system", "getoutput", "bash", "sh", "script", "run", "load", "writefile"}
+EVALUATORS = {"exec", "eval", "compile", "__import__", "subprocess"}
+SHELLS = {"system", "getoutput", "popen"}  # !commande, os.system, os.popen
+SHELL_MAGICS = {"bash", "sh", "script", "system", "sx", "run", "load", "writefile"}
 MAGICS = {"run_line_magic", "run_cell_magic"}
 
 
@@ -296,7 +297,7 @@ def _shell(node):
     if getattr(node.func, "attr", None) in SHELLS:
         return node.func.attr
     if _magic(node) and node.args and _is_str(node.args[0]):
-        return node.args[0].value if node.args[0].value in SHELLS else None
+        return node.args[0].value if node.args[0].value in SHELL_MAGICS else None
     return None
 
 
@@ -307,7 +308,8 @@ def _used_name(node):
         return node.id
     if isinstance(node, ast.Import):
         return next((a.name.split(".")[0] for a in node.names
-                     if a.name.split(".")[0] in DECODERS), None)  # fmt: skip
+                     if a.name.split(".")[0] in DECODERS | EVALUATORS),
+                    None)  # fmt: skip
     if isinstance(node, ast.ImportFrom) and node.module:
         return node.module.split(".")[0]
     return None
