@@ -58,6 +58,7 @@ bench: $(STAMP) bac-a-sable
 	$(BIN)/python benchmarks/cahiers.py
 	$(BIN)/python benchmarks/correction.py
 	$(BIN)/python benchmarks/parallele.py
+	$(BIN)/python benchmarks/projet.py
 
 publier: $(STAMP)
 	$(BIN)/cours-rn publier
