@@ -143,7 +143,8 @@ def _verdict_outputs(verdict, meta):
             ),
         ]
     if verdict.passed:
-        text = f"✔ réussi ({verdict.cases} cas vérifiés)\n"
+        checked = "cas vérifiés" if verdict.cases > 1 else "cas vérifié"
+        text = f"✔ réussi ({verdict.cases} {checked})\n"
         return [nbformat.v4.new_output("stream", name="stdout", text=text)]
     return [
         nbformat.v4.new_output(

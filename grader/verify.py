@@ -36,4 +36,5 @@ def verifier(exercise_id, obj, hidden=False):
     except CheckFailed as failure:
         raise failure.with_traceback(None) from None
     if not hidden:
-        print(f"✔ Exercice « {exercise_id} » réussi ({count} cas vérifiés).")
+        checked = "cas vérifiés" if count > 1 else "cas vérifié"
+        print(f"✔ Exercice « {exercise_id} » réussi ({count} {checked}).")
