@@ -405,6 +405,20 @@ NO_SANDBOX = (
     "de temps et de mémoire, mais sans isolation du réseau ni des fichiers. "
     "Installez le paquet « bubblewrap » pour un confinement complet."
 )
+NO_HIDDEN_TEST = (
+    "⚠ Sans bubblewrap, le jeu de test réservé du projet n'est pas caché aux rendus "
+    "(ils peuvent lire les fichiers du cours et la copie de scikit-learn) : ses notes "
+    "ne protègent pas contre la lecture des étiquettes de test."
+)
+
+
+def sandbox_warnings(submissions):
+    """French warnings to print before grading ``submissions`` when the
+    submissions cannot be confined (no bubblewrap)."""
+    if bwrap() is not None:
+        return []
+    secret = any(uses_secret(sub.chapter) for sub in submissions)
+    return [NO_SANDBOX] + ([NO_HIDDEN_TEST] if secret else [])
 
 
 def grade_folder(
@@ -458,8 +472,8 @@ def grade_folder(
     if not submissions:
         out(f"Aucun cahier du cours trouvé dans {folder}.")
         return 0
-    if bwrap() is None:
-        out(NO_SANDBOX)
+    for warning in sandbox_warnings(submissions):
+        out(warning)
     classe = Classe(classe_dir, limits, db_url)
     ready = {}
     for sub in submissions:

@@ -84,16 +84,22 @@ def data_files():
     return sorted(p for p in DATA.iterdir() if p.is_file() and p.suffix != ".md")
 
 
+SYSTEM_PREFIX = Path("/usr")  # visible to submissions, read-only
+
+
 def _shadows(name):
     """Other copies of a course data file on the system that a submission could
-    read: scikit-learn ships the digits file ``load_digits`` reads."""
-    found = []
+    read: scikit-learn ships the digits file ``load_digits`` reads, in the
+    grader's environment and perhaps in the system's Pythons under /usr."""
     spec = importlib.util.find_spec("sklearn")
-    for folder in (spec.submodule_search_locations or []) if spec else []:
-        path = Path(folder, "datasets", "data", name)
-        if path.is_file():
-            found.append(path.resolve())
-    return found
+    folders = [Path(f) for f in (spec.submodule_search_locations or [])] if spec else []
+    for pattern in (
+        "lib/python3*/*-packages/sklearn",
+        "local/lib/python3*/*-packages/sklearn",
+    ):
+        folders += SYSTEM_PREFIX.glob(pattern)
+    found = {(f / "datasets" / "data" / name).resolve() for f in folders}
+    return sorted(path for path in found if path.is_file())
 
 
 def _bwrap_command(scratch, replaced):

@@ -130,3 +130,32 @@ def test_a_notebook_with_embedded_labels_is_not_run():
     report = grade_notebook(nb, key="k")
     assert report.verdicts["fit_and_predict"].status == "suspect"
     assert report.cells == {}
+
+
+def test_without_bubblewrap_the_project_is_said_unprotected(monkeypatch):
+    from types import SimpleNamespace
+
+    from grader import grading
+    from grader.course import chapters
+
+    monkeypatch.setattr(grading, "bwrap", lambda: None)
+    of = {name: SimpleNamespace(chapter=c) for name, c in chapters().items()}
+    warnings = grading.sandbox_warnings([of["01_equation_normale"]])
+    assert warnings == [grading.NO_SANDBOX]
+    both = [of["01_equation_normale"], of["11_projet_synthese"]]
+    warnings = grading.sandbox_warnings(both)
+    assert warnings == [grading.NO_SANDBOX, grading.NO_HIDDEN_TEST]
+    monkeypatch.setattr(grading, "bwrap", lambda: "/usr/bin/bwrap")
+    assert grading.sandbox_warnings([of["11_projet_synthese"]]) == []
+
+
+def test_system_copies_of_the_digits_are_found(monkeypatch, tmp_path):
+    from grader import sandbox
+
+    system = tmp_path / "lib" / "python3" / "dist-packages" / "sklearn"
+    (system / "datasets" / "data").mkdir(parents=True)
+    (system / "datasets" / "data" / "digits.csv.gz").write_bytes(b"")
+    monkeypatch.setattr(sandbox, "SYSTEM_PREFIX", tmp_path)
+    found = sandbox._shadows("digits.csv.gz")
+    assert system / "datasets" / "data" / "digits.csv.gz" in found
+    assert any("site-packages" in str(path) for path in found)  # the grader's own
