@@ -135,6 +135,9 @@ def test_report_reads_the_learning_curves(case):
     assert "Perte de validation minimale 0,3000 à l'époque 3" in message
     assert "remontée de 0,3000" in message and "surajustement" in message
     assert "Écart de 5,0 points" in message
+    history["loss"] = [1.0, 0.4, 0.2, 0.3, 0.4, 0.5]  # both losses rise: no overfit
+    rising = judge(case, (one_hot(case.answer), history)).message
+    assert "début de surajustement" not in rising and "Arrêt 3 époque(s)" in rising
     lacking = judge(case, (one_hot(case.answer), "pas un dict")).message
     assert "Pas de courbes d'apprentissage" in lacking
 

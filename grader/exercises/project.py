@@ -404,12 +404,15 @@ def _reading(curves):
             "plus (ou un taux d'apprentissage un peu plus grand) auraient pu aider, "
             "si le budget de temps le permet."
         )
-    elif rise > 0.1 * val[best]:
+    elif rise > 0.1 * val[best] and curves["loss"][-1] < curves["loss"][best]:
         lines.append(
             f"L'entraînement a continué {epochs - 1 - best} époque(s) après ce "
-            f"minimum et la perte de validation est remontée de {_fr(rise)} : signe "
-            "de surajustement ; EarlyStopping(restore_best_weights=True) garde les "
-            "poids du minimum (ceux qui ont servi au test si vous l'avez utilisé)."
+            f"minimum et la perte de validation est remontée de {_fr(rise)} pendant "
+            "que celle d'entraînement baissait encore : début de surajustement (sur "
+            "quelques centaines d'images de validation, une petite remontée peut "
+            "aussi n'être que du bruit) ; EarlyStopping(restore_best_weights=True) "
+            "garde les poids du minimum (ceux qui ont servi au test si vous l'avez "
+            "utilisé)."
         )
     else:
         lines.append(
@@ -451,6 +454,7 @@ def report_figure(matrix, curves):
     French description (for the ``alt`` text)."""
     from matplotlib import style
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     matrix_only = "loss" not in curves
     with style.context("tableau-colorblind10"):
@@ -468,7 +472,9 @@ def report_figure(matrix, curves):
                     if key in curves:
                         epochs = np.arange(1, len(curves[key]) + 1)
                         ax.plot(epochs, curves[key], style, label=label)
-                ax.set(title=f"Courbe de {name}", xlabel="époque", ylabel=name)
+                title = f"{name.capitalize()} par époque"
+                ax.set(title=title, xlabel="époque", ylabel=name)
+                ax.xaxis.set_major_locator(MaxNLocator(integer=True))
                 if ax.lines:
                     ax.legend()
         ax = axes[-1]
