@@ -16,6 +16,7 @@ own, killed as a group, and any process still carrying its token is killed).
 import importlib.util
 import json
 import os
+import re
 import resource
 import selectors
 import shutil
@@ -166,8 +167,9 @@ class Runner:
         self.limits = limits
         self.token = uuid.uuid4().hex
         _sweep_orphans()
-        self.base = Path(tempfile.mkdtemp(prefix="cours-rn-"))
-        (self.base / OWNER).write_text(str(os.getpid()))  # out of the runner's sight
+        # the owner's pid in the name, out of the runner's sight: a grader killed
+        # at any moment leaves a folder the next one knows it may remove
+        self.base = Path(tempfile.mkdtemp(prefix=f"{SCRATCH}{os.getpid()}-"))
         self.scratch = self.base / "travail"
         self.scratch.mkdir()
         replaced = {}
@@ -264,24 +266,30 @@ class Runner:
             except OSError:
                 pass
         self._selector.close()
-        shutil.rmtree(self.base, ignore_errors=True)
+        for _ in range(5):  # a process killed a moment ago may still write there
+            shutil.rmtree(self.base, ignore_errors=True)
+            if not self.base.exists():
+                break
+            time.sleep(0.05)
 
 
-OWNER = ".proprietaire"  # pid of the grading process that made a scratch folder
+SCRATCH = "cours-rn-"  # scratch folders: cours-rn-<pid of their grader>-<random>
 
 
 @cache
 def _sweep_orphans():
     """Remove scratch folders whose grading process is gone (killed, ``kill -9``),
-    once per process. A folder is only removed when its owner file names a pid
-    that no longer exists."""
-    for folder in Path(tempfile.gettempdir()).glob("cours-rn-*"):
+    once per process. A folder is only removed when the pid in its name
+    (:data:`SCRATCH`) no longer exists."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{SCRATCH}*"):
+        owner = re.fullmatch(rf"{SCRATCH}(\d+)-\w+", folder.name)
+        if owner is None:
+            continue
         try:
-            pid = int((folder / OWNER).read_text())
-            os.kill(pid, 0)
+            os.kill(int(owner[1]), 0)
         except ProcessLookupError:
             shutil.rmtree(folder, ignore_errors=True)
-        except (OSError, ValueError):  # no owner file yet, or not ours
+        except OSError:  # another user's process
             continue
 
 

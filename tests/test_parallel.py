@@ -66,12 +66,9 @@ def test_killed_grading_finishes_on_the_next_run(tmp_path):
         process.wait()
     done = len(results(classe))
     assert 2 <= done < 6, "the grader was not killed in the middle of the class"
-    for name, owner in [
-        ("cours-rn-orphelin", process.pid),
-        ("cours-rn-vivant", os.getpid()),
-    ]:
+    orphan, alive = f"cours-rn-{process.pid}-orphelin", f"cours-rn-{os.getpid()}-vivant"
+    for name in (orphan, alive):
         (tmp_path / name / "travail").mkdir(parents=True)
-        (tmp_path / name / ".proprietaire").write_text(str(owner))
     again = subprocess.run(
         [*command, "--workers", "2"], cwd=ROOT, env=env, capture_output=True,
         text=True, timeout=600,
@@ -79,7 +76,7 @@ def test_killed_grading_finishes_on_the_next_run(tmp_path):
     code, out = again.returncode, again.stdout
     assert code == 0, again.stderr
     left = sorted(p.name for p in tmp_path.glob("cours-rn-*"))
-    assert left == ["cours-rn-vivant"]  # orphans swept, a live grader's kept
+    assert left == [alive]  # orphans swept, a live grader's kept
     assert f"{done} cahier(s) déjà corrigé(s) et inchangé(s)" in out
     assert f"Correction de {6 - done} cahier(s)" in out
     assert grades_of(read_notes(classe)) == expected()
