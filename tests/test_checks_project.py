@@ -237,3 +237,17 @@ def test_the_course_secret_is_made_once_and_private(tmp_path):
     assert (tmp_path / SECRET_FILE).stat().st_mode & 0o777 == 0o600
     (tmp_path / SECRET_FILE).write_text("trop court\n")
     assert course_secret(tmp_path) not in (key, "trop court")
+
+
+def test_the_notebook_s_barème_is_the_grader_s():
+    nb = nbformat.read(chapters()["11_projet_synthese"].path, as_version=4)
+    (cell,) = [c for c in nb.cells if c.get("id") == "bareme"]
+    space = {"np": np}
+    exec(cell.source.split("\n\n\nfor ")[0], space)  # the function, not its examples
+    for accuracy in (0.5, 0.85, 0.8501, 0.9, 0.95, 0.99):
+        for seconds in (1.0, 30.0, 30.5, 89.0):
+            graded = sum(pj.score(accuracy, seconds))
+            assert space["project_points"](accuracy, seconds) == pytest.approx(
+                graded, abs=0.01
+            ), (accuracy, seconds)
+    assert space["project_points"](0.99, pj.TIME_LIMIT + 1) == 0

@@ -47,7 +47,8 @@ PUBLIC_KEY = "cahier"  # the split of a check run in the notebook, not the grade
 LITERAL_CHARS = 12_000  # characters of literals in the notebook's code
 NUMBERS = 1_000  # numeric literals in the notebook's code
 DECODERS = {"pickle", "marshal", "base64", "zlib", "lzma", "bz2", "codecs", "dill"}
-EVALUATORS = {"exec", "eval", "compile", "__import__", "subprocess"}
+MODULES = DECODERS | {"subprocess"}  # modules a notebook may not import
+EVALUATORS = {"exec", "eval", "compile", "__import__"}
 SHELLS = {"system", "getoutput", "popen"}  # !commande, os.system, os.popen
 SHELL_MAGICS = {"bash", "sh", "script", "system", "sx", "run", "load", "writefile"}
 MAGICS = {"run_line_magic", "run_cell_magic"}
@@ -150,7 +151,7 @@ class ProjectExercise(FunctionExercise):
             tree = _parse(todo.pop())
             for node in ast.walk(tree) if tree else ():
                 used = _used_name(node)
-                used = used if used in DECODERS | EVALUATORS else _shell(node)
+                used = used if used in MODULES | EVALUATORS else _shell(node)
                 if used:
                     return (
                         f"le cahier utilise « {used} », qui sert à cacher des données "
@@ -308,7 +309,7 @@ def _used_name(node):
         return node.id
     if isinstance(node, ast.Import):
         return next((a.name.split(".")[0] for a in node.names
-                     if a.name.split(".")[0] in DECODERS | EVALUATORS),
+                     if a.name.split(".")[0] in MODULES),
                     None)  # fmt: skip
     if isinstance(node, ast.ImportFrom) and node.module:
         return node.module.split(".")[0]
